@@ -1,0 +1,70 @@
+package io.hexz.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hexz.Hexz;
+import io.hexz.read.AnalyzeReport;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code hexz analyze SNAP}: where the bytes go. */
+@Command(name = "analyze", mixinStandardHelpOptions = true,
+    description = "Show dedup, zero-block and compression statistics.")
+final class AnalyzeCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "SNAP")
+  Path snap;
+
+  @Option(names = "--json", description = "print JSON")
+  boolean json;
+
+  @Option(names = "--debug", description = "stack traces on errors")
+  boolean debug;
+
+  @Override
+  public Integer call() throws Exception {
+    AnalyzeReport r = Hexz.analyze(snap);
+    if (json) {
+      ObjectNode o = Json.object();
+      o.put("file", r.file());
+      o.put("fileBytes", r.fileBytes());
+      var arr = o.putArray("streams");
+      for (AnalyzeReport.StreamStats s : r.streams()) {
+        ObjectNode n = arr.addObject();
+        n.put("stream", s.stream());
+        n.put("logicalBytes", s.logicalBytes());
+        n.put("blocks", s.blocks());
+        n.put("zeroBlocks", s.zeroBlocks());
+        n.put("parentBlocks", s.parentBlocks());
+        n.put("dedupBlocks", s.dedupBlocks());
+        n.put("storedBlocks", s.storedBlocks());
+        n.put("rawBlocks", s.rawBlocks());
+        n.put("storedLogicalBytes", s.storedLogicalBytes());
+        n.put("payloadBytes", s.payloadBytes());
+        n.put("compressionRatio", s.compressionRatio());
+        n.put("dedupRatio", s.dedupRatio());
+        n.put("savings", s.savings());
+      }
+      System.out.println(Json.write(o));
+      return 0;
+    }
+    System.out.printf("%s: %s on disk%n", r.file(), Human.bytes(r.fileBytes()));
+    for (AnalyzeReport.StreamStats s : r.streams()) {
+      System.out.printf("stream %s: %s in %d blocks%n", s.stream(), Human.bytes(s.logicalBytes()), s.blocks());
+      System.out.printf("  zero blocks:     %d (%s)%n", s.zeroBlocks(), Human.percent(frac(s.zeroBlocks(), s.blocks())));
+      if (s.parentBlocks() > 0) {
+        System.out.printf("  from parent:     %d%n", s.parentBlocks());
+      }
+      System.out.printf("  deduplicated:    %d (%s of non-zero blocks)%n", s.dedupBlocks(), Human.percent(s.dedupRatio()));
+      System.out.printf("  stored:          %d (%d raw), %s -> %s, ratio %.2f%n", s.storedBlocks(), s.rawBlocks(),
+          Human.bytes(s.storedLogicalBytes()), Human.bytes(s.payloadBytes()), s.compressionRatio());
+      System.out.printf("  savings:         %s%n", Human.percent(s.savings()));
+    }
+    return 0;
+  }
+
+  private static double frac(long a, long b) {
+    return b == 0 ? 0 : (double) a / b;
+  }
+}

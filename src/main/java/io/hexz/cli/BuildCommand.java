@@ -1,0 +1,108 @@
+package io.hexz.cli;
+
+import io.hexz.Hexz;
+import io.hexz.codec.CodecType;
+import io.hexz.write.Profile;
+import io.hexz.write.WriteOptions;
+import io.hexz.write.WriteStats;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code hexz build SOURCE OUTPUT}: packs an image into a snapshot. */
+@Command(name = "build", mixinStandardHelpOptions = true,
+    description = "Pack a disk image (or any file) into a .hxz snapshot.")
+final class BuildCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "SOURCE", description = "image file or block device")
+  Path source;
+
+  @Parameters(index = "1", paramLabel = "OUTPUT", description = "snapshot to write (atomically)")
+  Path output;
+
+  @Option(names = "--profile", paramLabel = "P", description = "ml, eda, embedded, generic (default), archival")
+  String profile = "generic";
+
+  @Option(names = "--compression", paramLabel = "CODEC", description = "lz4, zstd or none (overrides the profile)")
+  String compression;
+
+  @Option(names = "--level", paramLabel = "N", description = "codec level (lz4: 0 fast, 1..17 HC; zstd: 1..22)")
+  Integer level;
+
+  @Option(names = "--block-size", paramLabel = "SIZE", converter = Sizes.class,
+      description = "block size, a power of two from 4K to 1M (overrides the profile)")
+  Long blockSize;
+
+  @Option(names = "--no-dedup", description = "do not store identical blocks once")
+  boolean noDedup;
+
+  @Option(names = "--memory", paramLabel = "FILE", description = "VM memory dump to store as the memory stream")
+  Path memory;
+
+  @Option(names = "--meta", paramLabel = "KEY=VALUE", description = "user metadata (repeatable)")
+  Map<String, String> meta = new LinkedHashMap<>();
+
+  @Option(names = "--threads", paramLabel = "N", description = "compression threads (default: all cores)")
+  Integer threads;
+
+  @Option(names = {"-q", "--quiet"}, description = "no progress bar")
+  boolean quiet;
+
+  @Option(names = "--json", description = "print the result as JSON")
+  boolean json;
+
+  @Option(names = "--debug", description = "stack traces on errors")
+  boolean debug;
+
+  @Override
+  public Integer call() throws Exception {
+    Profile p = Profile.parse(profile);
+    long total = Files.isRegularFile(source) ? Files.size(source) : 0;
+    if (memory != null && Files.isRegularFile(memory)) {
+      total += Files.size(memory);
+    }
+    long start = System.nanoTime();
+    WriteStats st;
+    try (Progress progress = Progress.start("build", total, quiet || json)) {
+      st = Hexz.build(source, output, p, b -> {
+        CodecType c = compression == null ? p.codec() : CodecType.parse(compression);
+        b.codec(c);
+        b.level(level != null ? level : compression == null ? p.effort().level(p.codec()) : p.effort().level(c));
+        if (blockSize != null) {
+          if (blockSize > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("block size " + blockSize + " is too large (at most 1M)");
+          }
+          b.blockSize(blockSize.intValue());
+        }
+        if (threads != null) {
+          b.threads(threads);
+        }
+        meta.forEach(b::meta);
+        return b.dedup(!noDedup).progress(progress.listener());
+      }, memory);
+    }
+    double secs = (System.nanoTime() - start) / 1e9;
+    if (json) {
+      var o = Json.object();
+      o.put("output", output.toString());
+      o.put("logicalBytes", st.logicalBytes());
+      o.put("fileBytes", st.fileBytes());
+      o.put("zeroBlocks", st.zeroBlocks());
+      o.put("dedupBlocks", st.dedupBlocks());
+      o.put("storedBlocks", st.storedBlocks());
+      o.put("seconds", secs);
+      o.put("identity", io.hexz.format.Checksums.hex(st.identity()));
+      System.out.println(Json.write(o));
+    } else {
+      System.out.printf("%s: %s -> %s (%.1f%%) in %.1f s; %d zero, %d deduplicated, %d stored blocks%n",
+          output, Human.bytes(st.logicalBytes()), Human.bytes(st.fileBytes()),
+          st.logicalBytes() == 0 ? 100.0 : 100.0 * st.fileBytes() / st.logicalBytes(), secs,
+          st.zeroBlocks(), st.dedupBlocks(), st.storedBlocks());
+    }
+    return 0;
+  }
+}

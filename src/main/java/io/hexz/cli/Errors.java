@@ -1,0 +1,59 @@
+package io.hexz.cli;
+
+import java.io.FileNotFoundException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+
+/**
+ * Turns any exception from a command into one line on stderr and exit code 1 (a stack trace
+ * only with --debug). Stateless.
+ */
+final class Errors implements CommandLine.IExecutionExceptionHandler {
+
+  @Override
+  public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parse) {
+    boolean debug = parse.expandedArgs().contains("--debug");
+    cl.getErr().println("hexz: " + describe(ex));
+    if (debug) {
+      ex.printStackTrace(cl.getErr());
+    }
+    return ex instanceof UsageException ? 2 : 1;
+  }
+
+  /** One line that names the file and what is wrong. */
+  static String describe(Throwable ex) {
+    Throwable t = ex instanceof UncheckedIOException ? ex.getCause() : ex;
+    if (t instanceof NoSuchFileException) {
+      String reason = ((NoSuchFileException) t).getReason();
+      return ((NoSuchFileException) t).getFile() + ": " + (reason == null ? "no such file" : reason);
+    }
+    if (t instanceof AccessDeniedException) {
+      return ((AccessDeniedException) t).getFile() + ": permission denied";
+    }
+    if (t instanceof FileAlreadyExistsException) {
+      return ((FileAlreadyExistsException) t).getFile() + ": already exists";
+    }
+    if (t instanceof FileSystemException) {
+      return t.getMessage();
+    }
+    if (t instanceof FileNotFoundException || t instanceof IllegalArgumentException
+        || t instanceof IllegalStateException || t instanceof UsageException) {
+      return t.getMessage();
+    }
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m;
+  }
+
+  /** A bad combination of options found after parsing (exit code 2). */
+  static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package io.hexz.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hexz.Hexz;
+import io.hexz.format.Checksums;
+import io.hexz.format.Header;
+import io.hexz.format.StreamDescriptor;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code hexz inspect SNAP}: header, streams and metadata. */
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show a snapshot's header and metadata.")
+final class InspectCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "SNAP")
+  Path snap;
+
+  @Option(names = "--json", description = "print JSON")
+  boolean json;
+
+  @Option(names = "--debug", description = "stack traces on errors")
+  boolean debug;
+
+  @Override
+  public Integer call() throws Exception {
+    Hexz.Inspection in = Hexz.inspect(snap);
+    Header h = in.header();
+    if (json) {
+      ObjectNode o = Json.object();
+      o.put("file", in.file());
+      o.put("formatVersion", h.versionMajor() + "." + h.versionMinor());
+      o.put("fileBytes", h.fileLength());
+      o.put("blockSize", h.blockSize());
+      o.put("codec", h.codec().toString());
+      o.put("level", h.level());
+      o.put("identity", Checksums.hex(h.identity()));
+      o.put("thin", h.isThin());
+      if (h.isThin()) {
+        o.put("parentIdentity", Checksums.hex(h.parentIdentity()));
+        o.put("parentHint", h.parentHint());
+      }
+      var streams = o.putArray("streams");
+      for (StreamDescriptor d : h.streams().values()) {
+        ObjectNode s = streams.addObject();
+        s.put("kind", d.kind().toString());
+        s.put("size", d.size());
+        s.put("blocks", d.blockCount(h.blockSize()));
+        s.put("indexDepth", d.indexDepth());
+        s.put("storedBytes", d.storedBytes());
+      }
+      ObjectNode m = o.putObject("metadata");
+      m.put("created", in.metadata().created().toString());
+      m.put("source", in.metadata().source());
+      m.put("tool", in.metadata().tool());
+      ObjectNode u = m.putObject("user");
+      in.metadata().user().forEach(u::put);
+      System.out.println(Json.write(o));
+      return 0;
+    }
+    System.out.printf("file:        %s%n", in.file());
+    System.out.printf("format:      %d.%d%n", h.versionMajor(), h.versionMinor());
+    System.out.printf("size:        %s (%d bytes)%n", Human.bytes(h.fileLength()), h.fileLength());
+    System.out.printf("block size:  %s%n", Human.bytes(h.blockSize()));
+    System.out.printf("codec:       %s (level %d)%n", h.codec(), h.level());
+    System.out.printf("identity:    %s%n", Checksums.hex(h.identity()));
+    if (h.isThin()) {
+      System.out.printf("parent:      %s (%s)%n", Checksums.hex(h.parentIdentity()), h.parentHint());
+    }
+    for (StreamDescriptor d : h.streams().values()) {
+      System.out.printf("stream %-6s %s (%d bytes), %d blocks, index depth %d, %s stored%n", d.kind() + ":",
+          Human.bytes(d.size()), d.size(), d.blockCount(h.blockSize()), d.indexDepth(), Human.bytes(d.storedBytes()));
+    }
+    System.out.printf("created:     %s%n", in.metadata().created());
+    System.out.printf("source:      %s%n", in.metadata().source());
+    System.out.printf("tool:        %s%n", in.metadata().tool());
+    in.metadata().user().forEach((k, v) -> System.out.printf("meta:        %s=%s%n", k, v));
+    return 0;
+  }
+}

@@ -1,0 +1,28 @@
+package io.hexz.cli;
+
+import picocli.CommandLine;
+
+/** Entry point of the {@code hexz} command; the only place that exits the JVM. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    int code = run(args);
+    System.out.flush();
+    System.exit(code);
+  }
+
+  /** Runs a command line and returns its exit code (for tests). */
+  public static int run(String... args) {
+    CommandLine cl = new CommandLine(new HexzCommand());
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setExecutionExceptionHandler(new Errors());
+    cl.setParameterExceptionHandler((e, a) -> {
+      e.getCommandLine().getErr().println("hexz: " + e.getMessage());
+      e.getCommandLine().getErr().println("Try 'hexz " + e.getCommandLine().getCommandName()
+          .replace("hexz", "").trim() + " --help'.".replace("hexz  --", "hexz --"));
+      return 2;
+    });
+    return cl.execute(args);
+  }
+}

@@ -1,0 +1,80 @@
+package io.hexz.format;
+
+/** Constants of the .hxz file format; FORMAT.md is the normative description. */
+public final class Format {
+  private Format() {}
+
+  /** First eight bytes of every snapshot: 0x89 'H' 'X' 'Z' '\r' '\n' 0x1A '\n'. */
+  public static final byte[] MAGIC = {(byte) 0x89, 'H', 'X', 'Z', '\r', '\n', 0x1A, '\n'};
+
+  public static final int VERSION_MAJOR = 1;
+  public static final int VERSION_MINOR = 0;
+
+  /** Incompatible-feature bit: blocks of kind PARENT refer to a parent snapshot. */
+  public static final int INCOMPAT_THIN = 1;
+  /** Every incompatible feature this version understands. */
+  public static final int INCOMPAT_KNOWN = INCOMPAT_THIN;
+
+  public static final int HEADER_SIZE = 4096;
+  public static final int STREAM_SLOTS = 2;
+  public static final int STREAM_TABLE_OFFSET = 128;
+  public static final int STREAM_DESCRIPTOR_SIZE = 48;
+  public static final int PARENT_HINT_OFFSET = 256;
+  public static final int PARENT_HINT_MAX = 1024;
+  public static final int HEADER_CRC_OFFSET = HEADER_SIZE - 4;
+
+  public static final int MIN_BLOCK_SHIFT = 12;
+  public static final int MAX_BLOCK_SHIFT = 20;
+
+  /** Bytes of a SHA-256 digest: block hashes, snapshot identity. */
+  public static final int HASH_SIZE = 32;
+
+  /** Index pages: "HXIX" magic, level, stream id, count, first block, entries, CRC32C. */
+  public static final int PAGE_MAGIC = 0x58495848; // "HXIX" little-endian
+  public static final int PAGE_HEADER_SIZE = 16;
+  public static final int PAGE_TRAILER_SIZE = 4;
+  public static final int LEAF_FANOUT = 1024;
+  public static final int INTERNAL_FANOUT = 1024;
+  public static final int LEAF_ENTRY_SIZE = 56;
+  public static final int INTERNAL_ENTRY_SIZE = 16;
+  public static final int MAX_INDEX_DEPTH = 6;
+
+  /** Upper bound of user-visible metadata (JSON, UTF-8). */
+  public static final int MAX_METADATA_SIZE = 1 << 20;
+
+  /** Largest stream this format describes (2^60 bytes); keeps every derived count in range. */
+  public static final long MAX_STREAM_SIZE = 1L << 60;
+
+  /** Bytes of a full leaf or internal page. */
+  public static int pageSize(int level, int count) {
+    int entry = level == 0 ? LEAF_ENTRY_SIZE : INTERNAL_ENTRY_SIZE;
+    return PAGE_HEADER_SIZE + count * entry + PAGE_TRAILER_SIZE;
+  }
+
+  /** Number of index levels needed for {@code blocks} blocks (0 when there are none). */
+  public static int indexDepth(long blocks) {
+    if (blocks == 0) {
+      return 0;
+    }
+    int depth = 1;
+    long pages = ceilDiv(blocks, LEAF_FANOUT);
+    while (pages > 1) {
+      pages = ceilDiv(pages, INTERNAL_FANOUT);
+      depth++;
+    }
+    return depth;
+  }
+
+  /** Number of blocks covered by one entry of a page at {@code level} (leaf entries cover 1). */
+  public static long blocksPerEntry(int level) {
+    long n = 1;
+    for (int i = 0; i < level; i++) {
+      n *= i == 0 ? LEAF_FANOUT : INTERNAL_FANOUT;
+    }
+    return n;
+  }
+
+  public static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
+  }
+}

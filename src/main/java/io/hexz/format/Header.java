@@ -1,0 +1,236 @@
+package io.hexz.format;
+
+import io.hexz.codec.CodecType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The fixed 4 KiB header at offset 0 of every snapshot. Immutable; {@link #decode} checks magic,
+ * version, feature flags, CRC and every bound before anything else trusts a field.
+ *
+ * <pre>
+ * Header      := magic[8] major:u16 minor:u16 incompat:u32 compat:u32
+ *                blockShift:u8 codec:u8 level:u8 reserved:u8
+ *                fileLength:u64 metaOffset:u64 metaLength:u32 metaCrc:u32
+ *                identity[32] parentIdentity[32] parentHintLength:u16 reserved[14]
+ *                StreamDesc[2] reserved[32] parentHint[1024] zero[2812] headerCrc:u32
+ * StreamDesc  := kindId:u8 depth:u8 reserved:u16 rootLength:u32 rootOffset:u64 size:u64
+ *                storedBytes:u64 reserved[16]
+ * </pre>
+ * All integers little-endian. See FORMAT.md.
+ */
+public record Header(
+    int versionMajor,
+    int versionMinor,
+    int incompatFlags,
+    int compatFlags,
+    int blockShift,
+    CodecType codec,
+    int level,
+    long fileLength,
+    long metadataOffset,
+    int metadataLength,
+    int metadataCrc,
+    byte[] identity,
+    byte[] parentIdentity,
+    String parentHint,
+    Map<StreamKind, StreamDescriptor> streams) {
+
+  public Header {
+    streams = Map.copyOf(streams);
+    identity = identity.clone();
+    parentIdentity = parentIdentity.clone();
+  }
+
+  public int blockSize() {
+    return 1 << blockShift;
+  }
+
+  public boolean isThin() {
+    return (incompatFlags & Format.INCOMPAT_THIN) != 0;
+  }
+
+  @Override
+  public byte[] identity() {
+    return identity.clone();
+  }
+
+  @Override
+  public byte[] parentIdentity() {
+    return parentIdentity.clone();
+  }
+
+  /** The 4096 bytes of this header, CRC included. */
+  public ByteBuffer encode() {
+    ByteBuffer b = ByteBuffer.allocate(Format.HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(Format.MAGIC);
+    b.putShort((short) versionMajor).putShort((short) versionMinor);
+    b.putInt(incompatFlags).putInt(compatFlags);
+    b.put((byte) blockShift).put((byte) codec.id()).put((byte) level).put((byte) 0);
+    b.putLong(fileLength).putLong(metadataOffset).putInt(metadataLength).putInt(metadataCrc);
+    b.put(identity).put(parentIdentity);
+    byte[] hint = parentHint == null ? new byte[0] : parentHint.getBytes(StandardCharsets.UTF_8);
+    if (hint.length > Format.PARENT_HINT_MAX) {
+      throw new IllegalArgumentException("parent path hint is " + hint.length + " bytes, at most "
+          + Format.PARENT_HINT_MAX + " allowed");
+    }
+    b.putShort((short) hint.length);
+    for (StreamKind k : StreamKind.values()) {
+      StreamDescriptor d = streams.get(k);
+      int at = Format.STREAM_TABLE_OFFSET + k.slot() * Format.STREAM_DESCRIPTOR_SIZE;
+      if (d == null) {
+        continue;
+      }
+      b.put(at, (byte) k.id()).put(at + 1, (byte) d.indexDepth());
+      b.putInt(at + 4, d.rootLength()).putLong(at + 8, d.rootOffset());
+      b.putLong(at + 16, d.size()).putLong(at + 24, d.storedBytes());
+    }
+    b.put(Format.PARENT_HINT_OFFSET, hint);
+    b.putInt(Format.HEADER_CRC_OFFSET, Checksums.crc32c(b.array(), 0, Format.HEADER_CRC_OFFSET));
+    b.clear();
+    return b;
+  }
+
+  /**
+   * Parses and checks a header.
+   *
+   * @param file name used in errors
+   * @param buf at least {@link Format#HEADER_SIZE} bytes from offset 0 of the file
+   * @param actualLength the file's real length, to detect truncation before anything is read
+   */
+  public static Header decode(String file, ByteBuffer buf, long actualLength) throws SnapshotException {
+    if (buf.remaining() < Format.HEADER_SIZE) {
+      throw new CorruptSnapshotException(file, "not a hexz snapshot (only " + buf.remaining()
+          + " bytes, a header is " + Format.HEADER_SIZE + ")");
+    }
+    ByteBuffer b = buf.slice().order(ByteOrder.LITTLE_ENDIAN);
+    byte[] magic = new byte[8];
+    b.get(0, magic);
+    if (!Arrays.equals(magic, Format.MAGIC)) {
+      throw new CorruptSnapshotException(file, "not a hexz snapshot (bad magic)");
+    }
+    int major = Short.toUnsignedInt(b.getShort(8));
+    int minor = Short.toUnsignedInt(b.getShort(10));
+    byte[] raw = new byte[Format.HEADER_SIZE];
+    b.get(0, raw);
+    int stored = b.getInt(Format.HEADER_CRC_OFFSET);
+    int actual = Checksums.crc32c(raw, 0, Format.HEADER_CRC_OFFSET);
+    // The version is checked before the CRC so that a newer layout gets the right message, and
+    // only trusted as "newer" when the CRC agrees (a flipped bit is damage, not a future version).
+    if (stored != actual) {
+      throw new CorruptSnapshotException(file, String.format(
+          "header checksum mismatch (stored %08x, computed %08x): damaged header", stored, actual));
+    }
+    if (major != Format.VERSION_MAJOR) {
+      throw new SnapshotFormatTooNewException(file, "format version " + major + "." + minor
+          + " was made by a newer hexz (this one reads " + Format.VERSION_MAJOR + ".x)");
+    }
+    int incompat = b.getInt(12);
+    int unknown = incompat & ~Format.INCOMPAT_KNOWN;
+    if (unknown != 0) {
+      throw new SnapshotFormatTooNewException(file, String.format(
+          "uses incompatible features 0x%x: made by a newer hexz", unknown));
+    }
+    int compat = b.getInt(16);
+    int shift = Byte.toUnsignedInt(b.get(20));
+    if (shift < Format.MIN_BLOCK_SHIFT || shift > Format.MAX_BLOCK_SHIFT) {
+      throw new CorruptSnapshotException(file, "block size 2^" + shift + " is outside 4 KiB..1 MiB");
+    }
+    CodecType codec = CodecType.fromId(Byte.toUnsignedInt(b.get(21)));
+    if (codec == null) {
+      throw new CorruptSnapshotException(file, "unknown codec id " + b.get(21));
+    }
+    int level = b.get(22);
+    long fileLength = b.getLong(24);
+    if (fileLength != actualLength) {
+      throw new CorruptSnapshotException(file, "file is " + actualLength + " bytes but its header says "
+          + fileLength + (actualLength < fileLength ? " (truncated?)" : " (trailing garbage?)"));
+    }
+    long metaOffset = b.getLong(32);
+    int metaLength = b.getInt(40);
+    int metaCrc = b.getInt(44);
+    if (metaLength < 0 || metaLength > Format.MAX_METADATA_SIZE) {
+      throw new CorruptSnapshotException(file, "metadata length " + Integer.toUnsignedString(metaLength)
+          + " exceeds the " + Format.MAX_METADATA_SIZE + "-byte limit");
+    }
+    checkRange(file, "metadata", metaOffset, metaLength, fileLength);
+    byte[] identity = new byte[Format.HASH_SIZE];
+    byte[] parent = new byte[Format.HASH_SIZE];
+    b.get(48, identity);
+    b.get(80, parent);
+    int hintLength = Short.toUnsignedInt(b.getShort(112));
+    if (hintLength > Format.PARENT_HINT_MAX) {
+      throw new CorruptSnapshotException(file, "parent hint length " + hintLength + " exceeds "
+          + Format.PARENT_HINT_MAX);
+    }
+    byte[] hint = new byte[hintLength];
+    b.get(Format.PARENT_HINT_OFFSET, hint);
+    boolean thin = (incompat & Format.INCOMPAT_THIN) != 0;
+    if (thin == isZero(parent)) {
+      throw new CorruptSnapshotException(file, thin ? "thin snapshot without a parent identity"
+          : "parent identity set but the thin flag is not");
+    }
+    Map<StreamKind, StreamDescriptor> streams = new EnumMap<>(StreamKind.class);
+    for (StreamKind k : StreamKind.values()) {
+      int at = Format.STREAM_TABLE_OFFSET + k.slot() * Format.STREAM_DESCRIPTOR_SIZE;
+      int kindId = Byte.toUnsignedInt(b.get(at));
+      if (kindId == 0) {
+        continue;
+      }
+      if (kindId != k.id()) {
+        throw new CorruptSnapshotException(file, "stream slot " + k.slot() + " holds kind " + kindId);
+      }
+      int depth = Byte.toUnsignedInt(b.get(at + 1));
+      int rootLength = b.getInt(at + 4);
+      long rootOffset = b.getLong(at + 8);
+      long size = b.getLong(at + 16);
+      long storedBytes = b.getLong(at + 24);
+      if (size < 0 || size > Format.MAX_STREAM_SIZE) {
+        throw new CorruptSnapshotException(file, k + " stream size " + size + " is out of range");
+      }
+      long blocks = Format.ceilDiv(size, 1L << shift);
+      int expectedDepth = Format.indexDepth(blocks);
+      if (depth != expectedDepth) {
+        throw new CorruptSnapshotException(file, k + " index depth " + depth + " does not match its size ("
+            + expectedDepth + " expected)");
+      }
+      if (depth > 0) {
+        int rootLevel = depth - 1;
+        long perEntry = Format.blocksPerEntry(rootLevel);
+        int rootCount = (int) Format.ceilDiv(blocks, perEntry);
+        if (rootLength != Format.pageSize(rootLevel, rootCount)) {
+          throw new CorruptSnapshotException(file, k + " index root length " + rootLength + " is wrong");
+        }
+        checkRange(file, k + " index root", rootOffset, rootLength, fileLength);
+      }
+      streams.put(k, new StreamDescriptor(k, size, depth, rootOffset, rootLength, storedBytes));
+    }
+    if (!streams.containsKey(StreamKind.DISK)) {
+      throw new CorruptSnapshotException(file, "has no disk stream");
+    }
+    return new Header(major, minor, incompat, compat, shift, codec, level, fileLength, metaOffset,
+        metaLength, metaCrc, identity, parent, new String(hint, StandardCharsets.UTF_8), streams);
+  }
+
+  /** Throws unless [offset, offset+length) lies inside the file after the header. */
+  public static void checkRange(String file, String what, long offset, long length, long fileLength)
+      throws CorruptSnapshotException {
+    if (length < 0 || offset < Format.HEADER_SIZE || offset > fileLength || length > fileLength - offset) {
+      throw new CorruptSnapshotException(file, what + " at offset " + offset + " length " + length
+          + " lies outside the file (" + fileLength + " bytes): truncated or damaged");
+    }
+  }
+
+  static boolean isZero(byte[] b) {
+    for (byte x : b) {
+      if (x != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,35 @@
+package io.hexz.read;
+
+/**
+ * How a snapshot is read. Immutable; validated on construction.
+ *
+ * @param cacheBytes bytes of decompressed blocks and index pages kept in memory
+ * @param prefetch whether sequential reads trigger background reads of the following blocks
+ * @param prefetchBytes how far ahead the prefetcher reads on a sequential run
+ * @param prefetchThreads threads of the prefetch pool
+ */
+public record ReadOptions(long cacheBytes, boolean prefetch, long prefetchBytes, int prefetchThreads) {
+
+  /** 256 MiB cache, prefetch 4 MiB ahead on 2 threads. */
+  public static final ReadOptions DEFAULTS = new ReadOptions(256L << 20, true, 4L << 20, 2);
+
+  public ReadOptions {
+    if (cacheBytes < 0) {
+      throw new IllegalArgumentException("cacheBytes (" + cacheBytes + ") must be >= 0");
+    }
+    if (prefetchBytes < 0 || prefetchBytes > (1L << 30)) {
+      throw new IllegalArgumentException("prefetchBytes (" + prefetchBytes + ") must be in 0..1 GiB");
+    }
+    if (prefetchThreads < 1 || prefetchThreads > 64) {
+      throw new IllegalArgumentException("prefetchThreads (" + prefetchThreads + ") must be in 1..64");
+    }
+  }
+
+  public ReadOptions withCacheBytes(long bytes) {
+    return new ReadOptions(bytes, prefetch, prefetchBytes, prefetchThreads);
+  }
+
+  public ReadOptions withPrefetch(boolean on) {
+    return new ReadOptions(cacheBytes, on, prefetchBytes, prefetchThreads);
+  }
+}

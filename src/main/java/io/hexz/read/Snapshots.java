@@ -1,0 +1,38 @@
+package io.hexz.read;
+
+import io.hexz.format.Header;
+import io.hexz.store.ByteSource;
+import io.hexz.store.ByteSources;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Opens snapshots for reading. Stateless. */
+public final class Snapshots {
+  private Snapshots() {}
+
+  /** Opens a local snapshot file. */
+  public static Snapshot open(Path path, ReadOptions options) throws IOException {
+    return open(ByteSources.open(path), options);
+  }
+
+  /** Opens a snapshot over any byte source; the snapshot owns and closes the source. */
+  public static Snapshot open(ByteSource source, ReadOptions options) throws IOException {
+    try {
+      return SnapshotFile.open(source, options, new BlockCache(options.cacheBytes()), null);
+    } catch (IOException | RuntimeException e) {
+      source.close();
+      throw e;
+    }
+  }
+
+  /** Reads and checks only the header (cheap; for inspect and parent checks). */
+  public static Header readHeader(Path path) throws IOException {
+    if (!java.nio.file.Files.exists(path)) {
+      throw new NoSuchFileException(path.toString());
+    }
+    try (ByteSource s = ByteSources.open(path)) {
+      return SnapshotFile.readHeader(s);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package io.hexz.write;
+
+import io.hexz.format.StreamKind;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes one snapshot. Streams are added one after the other (each kind at most once); the file
+ * appears at its destination only when {@link #finish} succeeds. {@link #close} without finish
+ * removes everything written. Not thread-safe: one thread drives a writer (compression runs on
+ * the writer's own pool).
+ */
+public interface SnapshotWriter extends Closeable {
+
+  /** Starts a stream; write its bytes to the returned sink and close the sink to end it. */
+  StreamSink beginStream(StreamKind kind) throws IOException;
+
+  /** Adds a user metadata key/value. */
+  void putMetadata(String key, String value);
+
+  /** Completes the file, makes it durable and renames it into place; returns its path. */
+  Path finish() throws IOException;
+
+  /** Adds a whole file as a stream. */
+  default void addFile(StreamKind kind, Path file) throws IOException {
+    try (StreamSink sink = beginStream(kind); FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+      sink.writeFrom(in);
+    }
+  }
+
+  /** Adds everything {@code in} yields as a stream. */
+  default void addStream(StreamKind kind, InputStream in) throws IOException {
+    try (StreamSink sink = beginStream(kind)) {
+      sink.writeFrom(java.nio.channels.Channels.newChannel(in));
+    }
+  }
+
+  /** Adds bytes as a stream. */
+  default void addBytes(StreamKind kind, byte[] data) throws IOException {
+    try (StreamSink sink = beginStream(kind)) {
+      sink.write(ByteBuffer.wrap(data));
+    }
+  }
+
+  /** Adds a float array as a stream, little-endian. */
+  default void addArray(StreamKind kind, float[] a) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(a.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(a);
+    addBytes(kind, b.array());
+  }
+
+  /** Adds a double array as a stream, little-endian. */
+  default void addArray(StreamKind kind, double[] a) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(a.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    b.asDoubleBuffer().put(a);
+    addBytes(kind, b.array());
+  }
+
+  /** Adds an int array as a stream, little-endian. */
+  default void addArray(StreamKind kind, int[] a) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(a.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    b.asIntBuffer().put(a);
+    addBytes(kind, b.array());
+  }
+
+  /** Adds a long array as a stream, little-endian. */
+  default void addArray(StreamKind kind, long[] a) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(a.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    b.asLongBuffer().put(a);
+    addBytes(kind, b.array());
+  }
+
+  /** Adds a short array as a stream, little-endian. */
+  default void addArray(StreamKind kind, short[] a) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(a.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+    b.asShortBuffer().put(a);
+    addBytes(kind, b.array());
+  }
+
+  /** Removes the temporary file unless {@link #finish} succeeded; idempotent. */
+  @Override
+  void close() throws IOException;
+
+  /** The open stream of a writer. Not thread-safe. */
+  interface StreamSink extends Closeable {
+    /** Appends all of {@code src}. */
+    void write(ByteBuffer src) throws IOException;
+
+    /** Appends everything {@code in} yields, until its end. */
+    void writeFrom(java.nio.channels.ReadableByteChannel in) throws IOException;
+
+    /** Ends the stream. */
+    @Override
+    void close() throws IOException;
+  }
+}

@@ -1,0 +1,498 @@
+package io.hexz.write;
+
+import io.hexz.codec.Codec;
+import io.hexz.codec.CodecException;
+import io.hexz.codec.CodecType;
+import io.hexz.format.BlockKind;
+import io.hexz.format.Checksums;
+import io.hexz.format.Format;
+import io.hexz.format.Header;
+import io.hexz.format.Identity;
+import io.hexz.format.IndexPage;
+import io.hexz.format.Metadata;
+import io.hexz.format.StreamDescriptor;
+import io.hexz.format.StreamKind;
+import io.hexz.read.Pools;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Writes a snapshot file: blocks are cut from the input on the caller's thread, compressed and
+ * hashed on a pool of {@code threads} named workers, and committed (dedup, payload append, index
+ * entry) on the caller's thread strictly in block order. Because commit order and codecs are
+ * deterministic, the output is byte-identical whatever the thread count.
+ *
+ * <p>Memory is bounded: at most {@code 2 * threads + 1} blocks are in flight (each with its
+ * input and output buffer), one leaf index page is open per stream, and the dedup table is
+ * capped; a 2 GiB and a 200 GiB input build in the same heap. Leaf pages are written inline as
+ * they fill, so only one 16-byte pointer per 1024 blocks is kept until the stream ends.
+ *
+ * <p>Atomicity: everything goes to a temporary file beside the destination; the header, which
+ * makes a file a snapshot, is written last, then the file is forced and renamed into place.
+ *
+ * <p>Concurrency: not thread-safe; one thread drives a writer.
+ */
+final class SnapshotWriterImpl implements SnapshotWriter {
+  private final Path target;
+  private final Path temp;
+  private final FileChannel out;
+  private final WriteOptions options;
+  private final int blockSize;
+  private final Codec codec;
+  private final ExecutorService pool;
+  private final int window;
+  private final ArrayDeque<Future<Job>> inflight = new ArrayDeque<>();
+  private final ArrayDeque<Job> free = new ArrayDeque<>();
+  private final DedupTable dedup;
+  private final Map<StreamKind, StreamDescriptor> streams = new EnumMap<>(StreamKind.class);
+  private final List<Identity.StreamPart> identityParts = new ArrayList<>();
+  private final Map<String, String> userMeta = new LinkedHashMap<>();
+  private final ThreadLocal<MessageDigest> sha = ThreadLocal.withInitial(Checksums::sha256);
+  private final Map<Integer, byte[]> zeroHashes = new java.util.HashMap<>();
+  private final Map<Integer, Integer> zeroCrcs = new java.util.HashMap<>();
+  private final byte[] verifyScratch;
+  private long pos = Format.HEADER_SIZE;
+  private long consumed;
+  private Sink current;
+  private boolean finished;
+  private boolean closed;
+  private final WriteStats stats = new WriteStats();
+
+  SnapshotWriterImpl(Path target, WriteOptions options) throws IOException {
+    this.target = target.toAbsolutePath();
+    this.options = options;
+    this.blockSize = options.blockSize();
+    this.codec = options.codec() == CodecType.NONE ? null : Codec.of(options.codec(), options.level());
+    Path dir = this.target.getParent();
+    this.temp = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".hexz-tmp");
+    try {
+      // createTempFile makes the file owner-only; a snapshot is ordinary data (like cp would make).
+      Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    } catch (UnsupportedOperationException ignored) {
+      // not a POSIX file system
+    }
+    this.out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.READ);
+    this.pool = Executors.newFixedThreadPool(options.threads(), Pools.named("hexz-compress"));
+    this.window = options.threads() * 2;
+    this.dedup = options.dedup() ? new DedupTable(options.dedupCapacity()) : null;
+    this.verifyScratch = new byte[blockSize];
+    userMeta.putAll(options.metadata());
+    for (int i = 0; i <= window; i++) {
+      free.add(new Job());
+    }
+    zeroFacts(blockSize);
+  }
+
+  /** Counters of what the writer did; read after finish. */
+  WriteStats stats() {
+    return stats;
+  }
+
+  @Override
+  public StreamSink beginStream(StreamKind kind) throws IOException {
+    ensureOpen();
+    if (current != null) {
+      throw new IllegalStateException("stream " + current.kind + " is still open");
+    }
+    if (streams.containsKey(kind)) {
+      throw new IllegalStateException("stream " + kind + " was already written");
+    }
+    current = new Sink(kind);
+    return current;
+  }
+
+  @Override
+  public void putMetadata(String key, String value) {
+    userMeta.put(key, value);
+  }
+
+  @Override
+  public Path finish() throws IOException {
+    ensureOpen();
+    if (current != null) {
+      throw new IllegalStateException("stream " + current.kind + " is still open");
+    }
+    if (!streams.containsKey(StreamKind.DISK)) {
+      throw new IllegalStateException("a snapshot needs a disk stream");
+    }
+    try {
+      Instant created = options.created() != null ? options.created() : Instant.now();
+      byte[] meta = new Metadata(created, options.source(), "hexz " + Version.VERSION, userMeta).encode();
+      long metaOffset = pos;
+      writeFully(ByteBuffer.wrap(meta));
+      byte[] identity = Identity.compute(blockSize, identityParts);
+      Header h = new Header(Format.VERSION_MAJOR, Format.VERSION_MINOR, 0, 0, Integer.numberOfTrailingZeros(blockSize),
+          options.codec(), Math.max(0, options.level()), pos, metaOffset, meta.length,
+          Checksums.crc32c(meta, 0, meta.length), identity, new byte[Format.HASH_SIZE], "", streams);
+      ByteBuffer hb = h.encode();
+      while (hb.hasRemaining()) {
+        out.write(hb, hb.position());
+      }
+      out.force(true);
+      out.close();
+      try {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      syncDirectory(target.getParent());
+      finished = true;
+      stats.fileBytes = h.fileLength();
+      stats.identity = identity;
+      return target;
+    } finally {
+      close();
+    }
+  }
+
+  private static void syncDirectory(Path dir) {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException ignored) {
+      // Some file systems cannot fsync a directory; the rename itself is still atomic.
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    pool.shutdownNow();
+    for (Future<Job> f : inflight) {
+      f.cancel(false);
+    }
+    inflight.clear();
+    try {
+      out.close();
+    } finally {
+      if (!finished) {
+        Files.deleteIfExists(temp);
+      }
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("writer for " + target + " is closed");
+    }
+  }
+
+  private void writeFully(ByteBuffer b) throws IOException {
+    while (b.hasRemaining()) {
+      pos += out.write(b, pos);
+    }
+  }
+
+  private void zeroFacts(int len) {
+    byte[] z = new byte[len];
+    zeroHashes.put(len, sha.get().digest(z));
+    zeroCrcs.put(len, Checksums.crc32c(z, 0, len));
+  }
+
+  /** A block on its way through the pipeline, with its reusable buffers. */
+  private final class Job {
+    final byte[] data = new byte[blockSize];
+    final byte[] packed = new byte[codec == null ? 0 : codec.maxCompressedLength(blockSize)];
+    final byte[] hash = new byte[Format.HASH_SIZE];
+    int length;
+    int packedLength;
+    BlockKind kind;
+    int crc;
+
+    /** Runs on a worker: zero detection, checksums, compression. */
+    Job compute() {
+      if (Checksums.isZero(data, 0, length)) {
+        kind = BlockKind.ZERO;
+        return this;
+      }
+      crc = Checksums.crc32c(data, 0, length);
+      MessageDigest d = sha.get();
+      d.update(data, 0, length);
+      try {
+        d.digest(hash, 0, Format.HASH_SIZE);
+      } catch (java.security.DigestException e) {
+        throw new IllegalStateException(e);
+      }
+      kind = BlockKind.RAW;
+      if (codec != null) {
+        int n = codec.compress(data, 0, length, packed, 0, Math.min(packed.length, length));
+        if (n > 0) {
+          kind = BlockKind.of(codec.type());
+          packedLength = n;
+        }
+      }
+      return this;
+    }
+  }
+
+  /** The open stream: cuts input into blocks and commits them. */
+  private final class Sink implements StreamSink {
+    final StreamKind kind;
+    final Identity.StreamHasher hasher = new Identity.StreamHasher();
+    final List<long[]> leafPointers = new ArrayList<>(); // {offset, length, crc}
+    final long streamStart = pos;
+    IndexPage.Builder leaf;
+    Job filling;
+    long blocks;
+    long size;
+    long storedBytes;
+    boolean ended;
+
+    Sink(StreamKind kind) {
+      this.kind = kind;
+    }
+
+    @Override
+    public void write(ByteBuffer src) throws IOException {
+      checkOpen();
+      while (src.hasRemaining()) {
+        Job j = filling();
+        int n = Math.min(src.remaining(), blockSize - j.length);
+        src.get(j.data, j.length, n);
+        j.length += n;
+        size += n;
+        if (j.length == blockSize) {
+          submit();
+        }
+      }
+    }
+
+    @Override
+    public void writeFrom(ReadableByteChannel in) throws IOException {
+      checkOpen();
+      while (true) {
+        Job j = filling();
+        ByteBuffer b = ByteBuffer.wrap(j.data, j.length, blockSize - j.length);
+        int n = in.read(b);
+        if (n < 0) {
+          return;
+        }
+        j.length += n;
+        size += n;
+        if (j.length == blockSize) {
+          submit();
+        }
+      }
+    }
+
+    private void checkOpen() {
+      ensureOpen();
+      if (ended) {
+        throw new IllegalStateException("stream " + kind + " is closed");
+      }
+    }
+
+    private Job filling() throws IOException {
+      if (filling == null) {
+        filling = takeFree();
+        filling.length = 0;
+      }
+      return filling;
+    }
+
+    private Job takeFree() throws IOException {
+      while (free.isEmpty()) {
+        commitOldest();
+      }
+      return free.poll();
+    }
+
+    private void submit() throws IOException {
+      Job j = filling;
+      filling = null;
+      if (inflight.size() >= window) {
+        commitOldest();
+      }
+      inflight.add(pool.submit(j::compute));
+      consumed += j.length;
+      options.progress().accept(consumed);
+    }
+
+    private void commitOldest() throws IOException {
+      Future<Job> f = inflight.poll();
+      if (f == null) {
+        throw new IllegalStateException("pipeline empty with no free buffers");
+      }
+      Job j;
+      try {
+        j = f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while compressing " + target);
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof UncheckedIOException) {
+          throw ((UncheckedIOException) c).getCause();
+        }
+        throw new IOException("compression failed: " + c, c);
+      }
+      // The job belongs to the sink it was submitted from: only one sink is open at a time.
+      current.commit(j);
+      free.add(j);
+    }
+
+    /** Writer thread, in block order: dedup, payload append, index entry. */
+    void commit(Job j) throws IOException {
+      long b = blocks++;
+      if (leaf == null) {
+        leaf = new IndexPage.Builder(0, kind, b);
+      }
+      if (j.kind == BlockKind.ZERO) {
+        if (!zeroHashes.containsKey(j.length)) {
+          zeroFacts(j.length);
+        }
+        hasher.block(zeroHashes.get(j.length), 0);
+        leaf.addLeaf(BlockKind.ZERO, 0, 0, zeroCrcs.get(j.length), zeroHashes.get(j.length));
+        stats.zeroBlocks++;
+      } else {
+        hasher.block(j.hash, 0);
+        long key = ByteBuffer.wrap(j.hash).getLong();
+        long[] cand = dedup == null ? null : dedup.get(key);
+        if (cand != null && sameContent(cand, j)) {
+          BlockKind k = BlockKind.fromId((int) (cand[1] >>> 24));
+          leaf.addLeaf(k, (int) (cand[1] & 0xFFFFFF), cand[0], j.crc, j.hash);
+          stats.dedupBlocks++;
+        } else {
+          byte[] payload = j.kind == BlockKind.RAW ? j.data : j.packed;
+          int len = j.kind == BlockKind.RAW ? j.length : j.packedLength;
+          long at = pos;
+          writeFully(ByteBuffer.wrap(payload, 0, len));
+          leaf.addLeaf(j.kind, len, at, j.crc, j.hash);
+          storedBytes += len;
+          stats.storedBlocks++;
+          if (j.kind == BlockKind.RAW) {
+            stats.rawBlocks++;
+          }
+          if (dedup != null && cand == null) {
+            dedup.put(key, at, len, j.kind.id());
+          }
+        }
+      }
+      if (leaf.isFull()) {
+        flushLeaf();
+      }
+    }
+
+    /** Whether the payload remembered in {@code cand} decodes to exactly {@code j}'s bytes. */
+    private boolean sameContent(long[] cand, Job j) throws IOException {
+      BlockKind k = BlockKind.fromId((int) (cand[1] >>> 24));
+      int stored = (int) (cand[1] & 0xFFFFFF);
+      if (k == BlockKind.RAW && stored != j.length) {
+        return false;
+      }
+      byte[] payload = new byte[stored];
+      ByteBuffer pb = ByteBuffer.wrap(payload);
+      long at = cand[0];
+      while (pb.hasRemaining()) {
+        int n = out.read(pb, at + pb.position());
+        if (n < 0) {
+          return false;
+        }
+      }
+      if (k == BlockKind.RAW) {
+        return Arrays.equals(payload, 0, stored, j.data, 0, j.length);
+      }
+      try {
+        Codec.of(k.codec(), k.codec() == CodecType.ZSTD ? 3 : 0)
+            .decompress(payload, 0, stored, verifyScratch, 0, j.length);
+      } catch (CodecException e) {
+        return false; // a different-length block with the same key prefix
+      }
+      return Arrays.equals(verifyScratch, 0, j.length, j.data, 0, j.length);
+    }
+
+    private void flushLeaf() throws IOException {
+      byte[] page = leaf.finish();
+      long at = pos;
+      writeFully(ByteBuffer.wrap(page));
+      leafPointers.add(new long[] {at, page.length, ByteBuffer.wrap(page, page.length - 4, 4)
+          .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()});
+      leaf = null;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (ended || closed) {
+        return;
+      }
+      ended = true;
+      if (filling != null && filling.length > 0) {
+        submit();
+      } else if (filling != null) {
+        free.add(filling);
+        filling = null;
+      }
+      while (!inflight.isEmpty()) {
+        commitOldest();
+      }
+      if (leaf != null) {
+        flushLeaf();
+      }
+      int depth = 0;
+      long rootOffset = 0;
+      int rootLength = 0;
+      List<long[]> level = leafPointers;
+      if (!level.isEmpty()) {
+        depth = 1;
+        while (level.size() > 1) {
+          level = writeInternalLevel(level, depth);
+          depth++;
+        }
+        rootOffset = level.get(0)[0];
+        rootLength = (int) level.get(0)[1];
+      }
+      if (depth != Format.indexDepth(blocks)) {
+        throw new IllegalStateException("index depth " + depth + " for " + blocks + " blocks");
+      }
+      streams.put(kind, new StreamDescriptor(kind, size, depth, rootOffset, rootLength, storedBytes));
+      identityParts.add(new Identity.StreamPart(kind, size, hasher.finish()));
+      stats.logicalBytes += size;
+      stats.payloadBytes += storedBytes;
+      stats.indexBytes += pos - streamStart - storedBytes;
+      current = null;
+    }
+
+    /** Writes the pages of index level {@code childLevel + 1}; returns their pointers. */
+    private List<long[]> writeInternalLevel(List<long[]> children, int level) throws IOException {
+      List<long[]> parents = new ArrayList<>();
+      long perEntry = Format.blocksPerEntry(level);
+      for (int i = 0; i < children.size(); i += Format.INTERNAL_FANOUT) {
+        IndexPage.Builder p = new IndexPage.Builder(level, kind, i * perEntry);
+        for (int c = i; c < Math.min(children.size(), i + Format.INTERNAL_FANOUT); c++) {
+          long[] ch = children.get(c);
+          p.addChild(ch[0], (int) ch[1], (int) ch[2]);
+        }
+        byte[] page = p.finish();
+        long at = pos;
+        writeFully(ByteBuffer.wrap(page));
+        parents.add(new long[] {at, page.length, ByteBuffer.wrap(page, page.length - 4, 4)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()});
+      }
+      return parents;
+    }
+  }
+}

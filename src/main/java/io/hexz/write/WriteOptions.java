@@ -1,0 +1,169 @@
+package io.hexz.write;
+
+import io.hexz.codec.CodecType;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongConsumer;
+
+/**
+ * How a snapshot is written. Immutable; build with {@link #builder()} (or
+ * {@link #builder(Profile)}), which validates every field at once.
+ */
+public final class WriteOptions {
+  private final int blockSize;
+  private final CodecType codec;
+  private final int level;
+  private final boolean dedup;
+  private final int threads;
+  private final String source;
+  private final Instant created;
+  private final Map<String, String> metadata;
+  private final LongConsumer progress;
+  private final int dedupCapacity;
+
+  private WriteOptions(Builder b) {
+    this.blockSize = b.blockSize;
+    this.codec = b.codec;
+    this.level = b.level;
+    this.dedup = b.dedup;
+    this.threads = b.threads;
+    this.source = b.source;
+    this.created = b.created;
+    this.metadata = Map.copyOf(b.metadata);
+    this.progress = b.progress;
+    this.dedupCapacity = b.dedupCapacity;
+  }
+
+  public static Builder builder() {
+    return builder(Profile.GENERIC);
+  }
+
+  public static Builder builder(Profile p) {
+    return new Builder().blockSize(p.blockSize()).codec(p.codec()).level(p.effort().level(p.codec()));
+  }
+
+  public int blockSize() {
+    return blockSize;
+  }
+
+  public CodecType codec() {
+    return codec;
+  }
+
+  public int level() {
+    return level;
+  }
+
+  public boolean dedup() {
+    return dedup;
+  }
+
+  public int threads() {
+    return threads;
+  }
+
+  public String source() {
+    return source;
+  }
+
+  /** Creation time written to metadata; null means "now". */
+  public Instant created() {
+    return created;
+  }
+
+  public Map<String, String> metadata() {
+    return metadata;
+  }
+
+  /** Called with the number of input bytes consumed so far (from the writing thread). */
+  public LongConsumer progress() {
+    return progress;
+  }
+
+  /** Most distinct blocks the dedup table remembers; beyond it new blocks are not deduplicated. */
+  public int dedupCapacity() {
+    return dedupCapacity;
+  }
+
+  /** Builder of {@link WriteOptions}; not thread-safe. */
+  public static final class Builder {
+    private int blockSize = 64 << 10;
+    private CodecType codec = CodecType.LZ4;
+    private int level;
+    private boolean dedup = true;
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private String source = "";
+    private Instant created;
+    private final Map<String, String> metadata = new LinkedHashMap<>();
+    private LongConsumer progress = n -> {};
+    private int dedupCapacity = 4 << 20;
+
+    public Builder blockSize(int size) {
+      if (size < 4096 || size > (1 << 20) || Integer.bitCount(size) != 1) {
+        throw new IllegalArgumentException("blockSize (" + size + ") must be a power of two between 4 KiB and 1 MiB");
+      }
+      this.blockSize = size;
+      return this;
+    }
+
+    public Builder codec(CodecType c) {
+      this.codec = Objects.requireNonNull(c, "codec");
+      return this;
+    }
+
+    public Builder level(int l) {
+      this.level = l;
+      return this;
+    }
+
+    public Builder dedup(boolean on) {
+      this.dedup = on;
+      return this;
+    }
+
+    public Builder threads(int n) {
+      if (n < 1 || n > 256) {
+        throw new IllegalArgumentException("threads (" + n + ") must be in 1..256");
+      }
+      this.threads = n;
+      return this;
+    }
+
+    public Builder source(String s) {
+      this.source = Objects.requireNonNull(s, "source");
+      return this;
+    }
+
+    public Builder created(Instant t) {
+      this.created = t;
+      return this;
+    }
+
+    public Builder meta(String key, String value) {
+      metadata.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    public Builder progress(LongConsumer p) {
+      this.progress = Objects.requireNonNull(p, "progress");
+      return this;
+    }
+
+    public Builder dedupCapacity(int entries) {
+      if (entries < 0) {
+        throw new IllegalArgumentException("dedupCapacity (" + entries + ") must be >= 0");
+      }
+      this.dedupCapacity = entries;
+      return this;
+    }
+
+    public WriteOptions build() {
+      if (codec != CodecType.NONE) {
+        io.hexz.codec.Codec.of(codec, level); // validates the level for this codec
+      }
+      return new WriteOptions(this);
+    }
+  }
+}
