@@ -102,13 +102,15 @@ public final class Checker {
   /** Counts where the snapshot's bytes go. */
   public static AnalyzeReport analyze(Path path) throws IOException {
     try (SnapshotFile f = (SnapshotFile) Snapshots.open(path, new ReadOptions(0, false, 0, 1))) {
-      List<AnalyzeReport.StreamStats> out = new ArrayList<>();
+      java.util.Map<StreamKind, AnalyzeReport.StreamStats> byKind = new java.util.EnumMap<>(StreamKind.class);
       long highest = -1; // payloads are appended in block order: an older offset is a reuse
-      for (StreamKind k : StreamKind.values()) {
+      // Streams are walked in the order they were written (each one's root page follows all of its
+      // payloads), not in kind order: a memory stream written before the disk stream must not have
+      // its payloads mistaken for reuses of the disk stream's later ones.
+      List<StreamKind> written = new ArrayList<>(f.header().streams().keySet());
+      written.sort(java.util.Comparator.comparingLong(k -> f.header().streams().get(k).rootOffset()));
+      for (StreamKind k : written) {
         SnapshotFile.StreamReader r = f.reader(k);
-        if (r == null) {
-          continue;
-        }
         long zero = 0;
         long parent = 0;
         long dedup = 0;
@@ -135,10 +137,10 @@ public final class Checker {
             }
           }
         }
-        out.add(new AnalyzeReport.StreamStats(k.toString(), r.size(), r.blocks(), zero, parent, dedup, stored, raw,
-            storedLogical, payload));
+        byKind.put(k, new AnalyzeReport.StreamStats(k.toString(), r.size(), r.blocks(), zero, parent, dedup, stored,
+            raw, storedLogical, payload));
       }
-      return new AnalyzeReport(path.toString(), f.header().fileLength(), out);
+      return new AnalyzeReport(path.toString(), f.header().fileLength(), new ArrayList<>(byKind.values()));
     }
   }
 }

@@ -1,0 +1,207 @@
+package io.hexz.cli;
+
+import io.hexz.fuse.FuseMount;
+import io.hexz.fuse.MountOptions;
+import io.hexz.fuse.MountTable;
+import io.hexz.fuse.SnapshotMount;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code hexz mount SNAP MNT}: serves a snapshot as block files. By default it starts itself
+ * again in the background with {@code --foreground} and returns once the mount answers.
+ */
+@Command(name = "mount", mixinStandardHelpOptions = true,
+    description = "Mount a snapshot (MNT/disk, MNT/memory) or a directory of snapshots (MNT/NAME/disk).")
+final class MountCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "SNAP", description = "a .hxz snapshot or a directory of them")
+  Path snap;
+
+  @Parameters(index = "1", paramLabel = "MNT", description = "an empty directory")
+  Path mnt;
+
+  @Option(names = "--rw", description = "writable disk: writes go to the --overlay file")
+  boolean rw;
+
+  @Option(names = "--overlay", paramLabel = "FILE", description = "copy-on-write overlay (created if missing)")
+  Path overlay;
+
+  @Option(names = "--foreground", description = "stay attached until unmounted (for systemd)")
+  boolean foreground;
+
+  @Option(names = "--cache-size", paramLabel = "SIZE", converter = Sizes.class,
+      description = "block cache size (default 256M)")
+  long cacheSize = MountOptions.DEFAULT_CACHE;
+
+  @Option(names = "--no-prefetch", description = "no background reads ahead of sequential readers")
+  boolean noPrefetch;
+
+  @Option(names = "--uid", paramLabel = "UID", description = "owner of the files (default: you)")
+  long uid = -1;
+
+  @Option(names = "--gid", paramLabel = "GID", description = "group of the files (default: yours)")
+  long gid = -1;
+
+  @Option(names = "--allow-other", description = "let other users access the mount")
+  boolean allowOther;
+
+  @Option(names = "-o", paramLabel = "OPT", description = "FUSE mount option passed through (repeatable)")
+  List<String> fuseOptions = new ArrayList<>();
+
+  @Option(names = "--single-threaded", description = "libfuse's single-threaded loop (-s)")
+  boolean singleThreaded;
+
+  @Option(names = "--debug", description = "libfuse debug output and stack traces")
+  boolean debug;
+
+  @Override
+  public Integer call() throws Exception {
+    if (rw != (overlay != null)) {
+      throw new Errors.UsageException(rw ? "--rw needs --overlay FILE" : "--overlay needs --rw");
+    }
+    List<String> opts = new ArrayList<>();
+    for (String o : fuseOptions) {
+      for (String part : o.split(",")) {
+        if (!part.isBlank()) {
+          opts.add(part.trim());
+        }
+      }
+    }
+    MountOptions mo = new MountOptions(overlay == null ? null : overlay.toAbsolutePath(), cacheSize, !noPrefetch,
+        uid, gid, allowOther, opts, debug, singleThreaded);
+    Path mp = mnt.toAbsolutePath().normalize();
+    if (!Files.exists(snap)) {
+      throw new java.nio.file.NoSuchFileException(snap.toString(), null, "snapshot does not exist");
+    }
+    clearStaleMount(mp);
+    return foreground ? runForeground(mp, mo) : runBackground(mp);
+  }
+
+  /** A mount whose daemon died (SIGKILL) answers ENOTCONN forever; lift it so MNT can be reused. */
+  static void clearStaleMount(Path mp) throws InterruptedException {
+    if (!MountTable.isFuseMounted(mp)) {
+      return;
+    }
+    try {
+      Files.readAttributes(mp, "unix:dev");
+    } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).contains("not connected")) {
+        try {
+          new ProcessBuilder("fusermount", "-u", mp.toString()).redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException ignored) {
+          // the mount attempt below reports the busy mount point
+        }
+      }
+    }
+  }
+
+  private int runForeground(Path mp, MountOptions mo) throws IOException {
+    FuseMount m = SnapshotMount.mount(snap.toAbsolutePath(), mp, mo);
+    Path pidFile = RunDir.pidFile(mp);
+    Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
+    Thread hook = new Thread(() -> {
+      try {
+        m.close();
+      } catch (IOException ignored) {
+        // exiting anyway; close() already logged what failed
+      }
+    }, "hexz-unmount-on-signal");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      m.awaitUnmounted();
+    } finally {
+      Files.deleteIfExists(pidFile);
+    }
+    return 0;
+  }
+
+  private int runBackground(Path mp) throws IOException, InterruptedException {
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    String jar = new File(MountCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath()).getPath();
+    List<String> cmd = new ArrayList<>(List.of("setsid", javaBin));
+    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.addAll(List.of("-cp", jar, Main.class.getName(), "mount", "--foreground"));
+    cmd.addAll(reconstructArgs());
+    Path log = RunDir.logFile(mp);
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    String fsName = "hexz-" + p.pid();
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IOException(lastLine(log, mp + ": mount failed"));
+      }
+      for (MountTable.Entry e : MountTable.fuseMountsAt(mp)) {
+        if (e.source().equals(fsName) && Files.exists(RunDir.pidFile(mp))) {
+          return 0;
+        }
+      }
+      Thread.sleep(10);
+    }
+    p.destroy();
+    throw new IOException(mp + ": mount did not come up within 60 s (log: " + log + ")");
+  }
+
+  private List<String> reconstructArgs() {
+    List<String> a = new ArrayList<>();
+    a.add(snap.toAbsolutePath().toString());
+    a.add(mnt.toAbsolutePath().toString());
+    if (rw) {
+      a.addAll(List.of("--rw", "--overlay", overlay.toAbsolutePath().toString()));
+    }
+    a.addAll(List.of("--cache-size", Long.toString(cacheSize)));
+    if (noPrefetch) {
+      a.add("--no-prefetch");
+    }
+    if (uid >= 0) {
+      a.addAll(List.of("--uid", Long.toString(uid)));
+    }
+    if (gid >= 0) {
+      a.addAll(List.of("--gid", Long.toString(gid)));
+    }
+    if (allowOther) {
+      a.add("--allow-other");
+    }
+    for (String o : fuseOptions) {
+      a.addAll(List.of("-o", o));
+    }
+    if (singleThreaded) {
+      a.add("--single-threaded");
+    }
+    if (debug) {
+      a.add("--debug");
+    }
+    return a;
+  }
+
+  private static String lastLine(Path log, String fallback) {
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        String l = lines.get(i).trim();
+        if (l.startsWith("hexz: ")) {
+          return l.substring(6);
+        }
+      }
+      for (int i = lines.size() - 1; i >= 0; i--) {
+        if (!lines.get(i).isBlank()) {
+          return fallback + ": " + lines.get(i).trim();
+        }
+      }
+    } catch (IOException ignored) {
+      // fall through
+    }
+    return fallback;
+  }
+}

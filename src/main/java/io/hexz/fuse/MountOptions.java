@@ -1,0 +1,40 @@
+package io.hexz.fuse;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How a snapshot is mounted. Immutable; validated on construction.
+ *
+ * @param overlay overlay file for a writable mount, or null for read-only
+ * @param cacheBytes block cache size
+ * @param prefetch whether the sequential prefetcher runs
+ * @param uid owner reported for files (-1: the mounting user)
+ * @param gid group reported for files (-1: the mounting group)
+ * @param allowOther let other users access the mount (FUSE allow_other)
+ * @param fuseOptions extra {@code -o} options passed to libfuse as they are
+ * @param debug libfuse debug output
+ * @param singleThreaded run libfuse's single-threaded loop ({@code -s})
+ */
+public record MountOptions(Path overlay, long cacheBytes, boolean prefetch, long uid, long gid, boolean allowOther,
+    List<String> fuseOptions, boolean debug, boolean singleThreaded) {
+
+  /** Default block cache for mounts: 256 MiB. */
+  public static final long DEFAULT_CACHE = 256L << 20;
+
+  public MountOptions {
+    fuseOptions = List.copyOf(fuseOptions);
+    if (cacheBytes < 0) {
+      throw new IllegalArgumentException("cache size (" + cacheBytes + ") must be >= 0");
+    }
+    for (String o : fuseOptions) {
+      if (o.isBlank() || o.contains(" ")) {
+        throw new IllegalArgumentException("FUSE option '" + o + "' must be one word (name or name=value)");
+      }
+    }
+  }
+
+  public boolean writable() {
+    return overlay != null;
+  }
+}

@@ -1,0 +1,116 @@
+package io.hexz.fuse;
+
+import io.hexz.format.StreamKind;
+import io.hexz.overlay.Overlay;
+import io.hexz.read.BlockDevice;
+import io.hexz.read.ReadOptions;
+import io.hexz.read.Snapshot;
+import io.hexz.read.Snapshots;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Mounts one snapshot (MNT/disk, MNT/memory) or a directory of snapshots (MNT/NAME/disk), read-only
+ * or with a copy-on-write overlay on the disk stream. Stateless.
+ */
+public final class SnapshotMount {
+  private SnapshotMount() {}
+
+  /** Opens the snapshot(s), builds the tree and mounts it; returns once the mount answers. */
+  public static FuseMount mount(Path source, Path mnt, MountOptions o) throws IOException {
+    if (!Files.exists(source)) {
+      throw new NoSuchFileException(source.toString(), null, "snapshot does not exist");
+    }
+    List<Closeable> resources = new ArrayList<>();
+    ReadOptions ro = ReadOptions.DEFAULTS.withCacheBytes(o.cacheBytes()).withPrefetch(o.prefetch());
+    long uid = o.uid() >= 0 ? o.uid() : uidOf("uid");
+    long gid = o.gid() >= 0 ? o.gid() : uidOf("gid");
+    try {
+      HexzFs fs;
+      if (Files.isDirectory(source)) {
+        if (o.writable()) {
+          throw new IllegalArgumentException("--rw mounts one snapshot, not a directory of them");
+        }
+        fs = new HexzFs("hexz-" + ProcessHandle.current().pid(), uid, gid, System.currentTimeMillis() / 1000);
+        List<Path> snaps;
+        try (Stream<Path> s = Files.list(source)) {
+          snaps = s.filter(p -> p.getFileName().toString().endsWith(".hxz") && Files.isRegularFile(p)).sorted().toList();
+        }
+        if (snaps.isEmpty()) {
+          throw new NoSuchFileException(source.toString(), null, "no *.hxz snapshots in this directory");
+        }
+        for (Path p : snaps) {
+          Snapshot s = Snapshots.open(p, ro);
+          resources.add(s);
+          String name = p.getFileName().toString();
+          name = name.substring(0, name.length() - 4);
+          for (StreamKind k : StreamKind.values()) {
+            String n = name;
+            s.stream(k).ifPresent(d -> fs.addFile("/" + n + "/" + k, d, false));
+          }
+        }
+      } else {
+        Snapshot s = Snapshots.open(source, ro);
+        resources.add(s);
+        fs = new HexzFs("hexz-" + ProcessHandle.current().pid(), uid, gid, s.metadata().created().getEpochSecond());
+        BlockDevice disk = s.disk();
+        if (o.writable()) {
+          Overlay ov = Overlay.open(o.overlay(), disk, s.header().identity());
+          resources.add(0, ov); // closed (and synced) before the snapshot below it
+          disk = ov;
+        }
+        fs.addFile("/disk", disk, o.writable());
+        s.memory().ifPresent(m -> fs.addFile("/memory", m, false));
+      }
+      return FuseMount.start(mnt, fs, fuseArgs(o, fs.getFSName()), o.debug(), resources);
+    } catch (IOException | RuntimeException e) {
+      for (Closeable c : resources) {
+        try {
+          c.close();
+        } catch (IOException ignored) {
+          // the original error is the one to report
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** libfuse2 arguments: 128 KiB requests (its maximum), kernel cache when nothing can change. */
+  static List<String> fuseArgs(MountOptions o, String fsName) {
+    List<String> a = new ArrayList<>();
+    // fsname is the mount's source in /proc/self/mountinfo: the probe looks for exactly this one.
+    StringBuilder opts = new StringBuilder("max_read=131072,subtype=hexz,fsname=" + fsName);
+    if (o.writable()) {
+      opts.append(",big_writes,max_write=131072");
+    } else {
+      opts.append(",ro,kernel_cache");
+    }
+    if (o.allowOther()) {
+      opts.append(",allow_other");
+    }
+    for (String x : o.fuseOptions()) {
+      opts.append(',').append(x);
+    }
+    a.add("-o");
+    a.add(opts.toString());
+    if (o.singleThreaded()) {
+      a.add("-s");
+    }
+    return a;
+  }
+
+  private static long uidOf(String what) {
+    try {
+      Object v = Files.getAttribute(Path.of("/proc/self"), "unix:" + what);
+      return ((Number) v).longValue();
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+}

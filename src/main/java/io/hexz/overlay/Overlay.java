@@ -1,0 +1,45 @@
+package io.hexz.overlay;
+
+import io.hexz.read.BlockDevice;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A writable copy-on-write view of a read-only base device: written 4 KiB pages live in an
+ * overlay file, everything else is read from the base. Thread-safe.
+ *
+ * <p>Durability: {@link #flush} (fsync/fdatasync through FUSE) makes every write acknowledged
+ * before it durable; after a crash the overlay reopens with at least those writes.
+ */
+public interface Overlay extends BlockDevice {
+
+  /** Bytes of one overlay page. */
+  int PAGE_SIZE = 4096;
+
+  /** The overlay file. */
+  Path path();
+
+  /** Number of distinct pages the overlay holds. */
+  long pageCount();
+
+  /** Page numbers held by the overlay, ascending. */
+  long[] pages();
+
+  /** Identity of the base snapshot this overlay was made over. */
+  byte[] baseIdentity();
+
+  /** Opens (or creates) an overlay over {@code base}; takes an exclusive lock on the file. */
+  static Overlay open(Path file, BlockDevice base, byte[] baseIdentity) throws IOException {
+    return OverlayFile.open(file, base, baseIdentity, false);
+  }
+
+  /** Opens an existing overlay read-only (for commit/diff); still refuses one locked by a mount. */
+  static Overlay openReadOnly(Path file, BlockDevice base, byte[] baseIdentity) throws IOException {
+    return OverlayFile.open(file, base, baseIdentity, true);
+  }
+
+  /** Reads the base identity recorded in an overlay's header without opening it for use. */
+  static byte[] readBaseIdentity(Path file) throws IOException {
+    return OverlayFile.readHeader(file).baseIdentity();
+  }
+}

@@ -1,0 +1,451 @@
+package io.hexz.overlay;
+
+import io.hexz.format.Checksums;
+import io.hexz.read.BlockDevice;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The overlay file: a checked header, then an append-only log of page records. A write appends
+ * one record holding the new content of whole 4 KiB pages (partial pages are completed from the
+ * current content: read-modify-write); an in-memory {@link PageMap} points every page at its
+ * newest copy. Nothing is ever overwritten in place, so a crash can only tear the record being
+ * appended.
+ *
+ * <pre>
+ * OverlayFile := Header Record*
+ * Header      := magic[8]="HXZOVL\r\n" major:u16=1 minor:u16=0 pageSize:u32=4096
+ *                size:u64 baseIdentity[32] reserved[...] crc:u32 @4092   (4096 bytes)
+ * Record      := magic:u32="HXOR" count:u32 firstPage:u64 seq:u64 crc:u32 reserved:u32
+ *                data[count * 4096]            crc = CRC32C(record bytes 0..23 || data)
+ * </pre>
+ *
+ * <p>Recovery: on open the log is scanned from the start; records must have consecutive
+ * sequence numbers, sane counts, lie inside the file and match their CRC. The first record that
+ * does not is where the log ends: the file is truncated there (a warning says how many bytes
+ * were dropped). Because records are only appended and {@link #flush} forces the file, every
+ * record acknowledged before the last fsync precedes any torn one and survives.
+ *
+ * <p>Concurrency: thread-safe. Reads share a read lock; writes (read-modify-write, append, map
+ * update) hold the write lock, so a read never sees a half-applied write. Positional file I/O
+ * needs no further locking.
+ */
+final class OverlayFile implements Overlay {
+  private static final System.Logger LOG = System.getLogger(OverlayFile.class.getName());
+  static final byte[] MAGIC = {'H', 'X', 'Z', 'O', 'V', 'L', '\r', '\n'};
+  static final int HEADER_SIZE = 4096;
+  static final int RECORD_MAGIC = 0x524F5848; // "HXOR"
+  static final int RECORD_HEADER = 32;
+  static final int MAX_RECORD_PAGES = 256;
+
+  /** The parsed overlay header. */
+  record OverlayHeader(long size, byte[] baseIdentity) {}
+
+  private final Path path;
+  private final FileChannel ch;
+  private final FileLock lock;
+  private final BlockDevice base;
+  private final long size;
+  private final byte[] baseIdentity;
+  private final boolean readOnly;
+  private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+  private final PageMap map = new PageMap(); // guarded by rw
+  private long end; // guarded by rw (write lock)
+  private long seq; // guarded by rw (write lock)
+  private final byte[] page = new byte[PAGE_SIZE]; // guarded by rw (write lock)
+  private ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER + 32 * PAGE_SIZE); // guarded by rw
+  private volatile boolean closed;
+
+  private OverlayFile(Path path, FileChannel ch, FileLock lock, BlockDevice base, OverlayHeader h, boolean ro) {
+    this.path = path;
+    this.ch = ch;
+    this.lock = lock;
+    this.base = base;
+    this.size = h.size();
+    this.baseIdentity = h.baseIdentity();
+    this.readOnly = ro;
+  }
+
+  static Overlay open(Path file, BlockDevice base, byte[] baseIdentity, boolean readOnly) throws IOException {
+    if (!Files.exists(file)) {
+      if (readOnly) {
+        throw new NoSuchFileException(file.toString(), null, "overlay does not exist");
+      }
+      create(file, base.size(), baseIdentity);
+    }
+    FileChannel ch = readOnly ? FileChannel.open(file, StandardOpenOption.READ)
+        : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileLock lock = null;
+    try {
+      try {
+        lock = ch.tryLock(0, Long.MAX_VALUE, readOnly);
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        throw new OverlayException(file.toString(), "overlay is in use by a live mount (it is locked)");
+      }
+      OverlayHeader h = parseHeader(file.toString(), ch);
+      if (!Arrays.equals(h.baseIdentity(), baseIdentity)) {
+        throw new OverlayException(file.toString(), "overlay was made over snapshot " + Checksums.hex(h.baseIdentity())
+            .substring(0, 16) + "…, not over this base (" + Checksums.hex(baseIdentity).substring(0, 16) + "…)");
+      }
+      if (h.size() != base.size()) {
+        throw new OverlayException(file.toString(), "overlay size " + h.size() + " differs from the base's " + base.size());
+      }
+      OverlayFile o = new OverlayFile(file, ch, lock, base, h, readOnly);
+      o.recover();
+      return o;
+    } catch (IOException | RuntimeException e) {
+      if (lock != null) {
+        lock.release();
+      }
+      ch.close();
+      throw e;
+    }
+  }
+
+  /** Writes a fresh overlay atomically (temp file, fsync, rename). */
+  private static void create(Path file, long size, byte[] baseIdentity) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+    try {
+      try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(MAGIC).putShort((short) 1).putShort((short) 0).putInt(PAGE_SIZE).putLong(size).put(baseIdentity);
+        b.putInt(HEADER_SIZE - 4, Checksums.crc32c(b.array(), 0, HEADER_SIZE - 4));
+        b.clear();
+        while (b.hasRemaining()) {
+          c.write(b, b.position());
+        }
+        c.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  static OverlayHeader readHeader(Path file) throws IOException {
+    try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
+      return parseHeader(file.toString(), c);
+    }
+  }
+
+  private static OverlayHeader parseHeader(String name, FileChannel c) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    while (b.hasRemaining()) {
+      if (c.read(b, b.position()) < 0) {
+        throw new OverlayException(name, "not a hexz overlay (shorter than its header)");
+      }
+    }
+    if (!Arrays.equals(Arrays.copyOf(b.array(), 8), MAGIC)) {
+      throw new OverlayException(name, "not a hexz overlay (bad magic)");
+    }
+    if (b.getInt(HEADER_SIZE - 4) != Checksums.crc32c(b.array(), 0, HEADER_SIZE - 4)) {
+      throw new OverlayException(name, "overlay header checksum mismatch: damaged header");
+    }
+    if (b.getShort(8) != 1) {
+      throw new OverlayException(name, "overlay version " + b.getShort(8) + " was made by a newer hexz");
+    }
+    if (b.getInt(12) != PAGE_SIZE) {
+      throw new OverlayException(name, "overlay page size " + b.getInt(12) + " is not " + PAGE_SIZE);
+    }
+    long size = b.getLong(16);
+    if (size < 0) {
+      throw new OverlayException(name, "overlay size " + size + " is negative");
+    }
+    byte[] id = new byte[32];
+    b.get(24, id);
+    return new OverlayHeader(size, id);
+  }
+
+  /** Scans the log, fills the page map and cuts a torn tail. */
+  private void recover() throws IOException {
+    long fileSize = ch.size();
+    long pos = HEADER_SIZE;
+    long expectSeq = 1;
+    ByteBuffer h = ByteBuffer.allocate(RECORD_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer data = ByteBuffer.allocate(MAX_RECORD_PAGES * PAGE_SIZE);
+    String stop = null;
+    while (pos < fileSize) {
+      if (fileSize - pos < RECORD_HEADER) {
+        stop = "a torn record header";
+        break;
+      }
+      h.clear();
+      readFully(h, pos);
+      int count = h.getInt(4);
+      long first = h.getLong(8);
+      long s = h.getLong(16);
+      if (h.getInt(0) != RECORD_MAGIC || count <= 0 || count > MAX_RECORD_PAGES || s != expectSeq || first < 0
+          || first + count > pages(size)) {
+        stop = "a record with a bad header";
+        break;
+      }
+      long len = (long) count * PAGE_SIZE;
+      if (fileSize - pos - RECORD_HEADER < len) {
+        stop = "a torn record";
+        break;
+      }
+      data.clear().limit((int) len);
+      readFully(data, pos + RECORD_HEADER);
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      crc.update(h.array(), 0, 24);
+      crc.update(data.array(), 0, (int) len);
+      if ((int) crc.getValue() != h.getInt(24)) {
+        stop = "a record that fails its checksum";
+        break;
+      }
+      for (int i = 0; i < count; i++) {
+        map.put(first + i, pos + RECORD_HEADER + (long) i * PAGE_SIZE);
+      }
+      pos += RECORD_HEADER + len;
+      expectSeq++;
+    }
+    if (stop != null) {
+      LOG.log(System.Logger.Level.WARNING, "{0}: log ends at offset {1} with {2}; dropping {3} unsynced bytes",
+          path, pos, stop, fileSize - pos);
+      if (!readOnly) {
+        ch.truncate(pos);
+        ch.force(true);
+      }
+    }
+    end = pos;
+    seq = expectSeq - 1;
+  }
+
+  private static long pages(long bytes) {
+    return (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+  }
+
+  private void readFully(ByteBuffer b, long at) throws IOException {
+    while (b.hasRemaining()) {
+      if (ch.read(b, at + b.position()) < 0) {
+        throw new EOFException(path + ": overlay ends early at " + (at + b.position()));
+      }
+    }
+  }
+
+  @Override
+  public Path path() {
+    return path;
+  }
+
+  @Override
+  public byte[] baseIdentity() {
+    return baseIdentity.clone();
+  }
+
+  @Override
+  public long size() {
+    return size;
+  }
+
+  @Override
+  public boolean isWritable() {
+    return !readOnly;
+  }
+
+  @Override
+  public long pageCount() {
+    rw.readLock().lock();
+    try {
+      return map.size();
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  @Override
+  public long[] pages() {
+    rw.readLock().lock();
+    try {
+      long[] p = map.pages();
+      Arrays.sort(p);
+      return p;
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  @Override
+  public int read(ByteBuffer dst, long offset) throws IOException {
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset (" + offset + ") must be >= 0");
+    }
+    if (!dst.hasRemaining()) {
+      return 0;
+    }
+    if (offset >= size) {
+      return -1;
+    }
+    ensureOpen();
+    int total = (int) Math.min(dst.remaining(), size - offset);
+    rw.readLock().lock();
+    try {
+      readLocked(dst, offset, total);
+    } finally {
+      rw.readLock().unlock();
+    }
+    return total;
+  }
+
+  /** Copies [offset, offset+total) into dst: overlay pages from the log, runs of other pages from the base. */
+  private void readLocked(ByteBuffer dst, long offset, int total) throws IOException {
+    if (map.size() == 0) {
+      readBase(dst, offset, total);
+      return;
+    }
+    long pos = offset;
+    long endPos = offset + total;
+    while (pos < endPos) {
+      long p = pos / PAGE_SIZE;
+      long at = map.get(p);
+      if (at >= 0) {
+        int within = (int) (pos % PAGE_SIZE);
+        int n = (int) Math.min(PAGE_SIZE - within, endPos - pos);
+        ByteBuffer d = dst.slice().limit(n);
+        readFully(d, at + within);
+        dst.position(dst.position() + n);
+        pos += n;
+      } else {
+        long runEnd = (p + 1) * PAGE_SIZE;
+        while (runEnd < endPos && map.get(runEnd / PAGE_SIZE) < 0) {
+          runEnd += PAGE_SIZE;
+        }
+        int n = (int) (Math.min(runEnd, endPos) - pos);
+        readBase(dst, pos, n);
+        pos += n;
+      }
+    }
+  }
+
+  private void readBase(ByteBuffer dst, long offset, int n) throws IOException {
+    int limit = dst.limit();
+    dst.limit(dst.position() + n);
+    try {
+      while (dst.hasRemaining()) {
+        int r = base.read(dst, offset + (n - dst.remaining()));
+        if (r < 0) {
+          throw new EOFException(path + ": base ended early");
+        }
+      }
+    } finally {
+      dst.limit(limit);
+    }
+  }
+
+  @Override
+  public void write(ByteBuffer src, long offset) throws IOException {
+    if (readOnly) {
+      throw new OverlayException(path.toString(), "overlay is open read-only");
+    }
+    ensureOpen();
+    if (offset < 0 || offset > size || src.remaining() > size - offset) {
+      throw new IllegalArgumentException("write of " + src.remaining() + " bytes at " + offset
+          + " runs past the end of the device (" + size + " bytes)");
+    }
+    rw.writeLock().lock();
+    try {
+      while (src.hasRemaining()) {
+        long first = offset / PAGE_SIZE;
+        long last = Math.min(pages(size) - 1, (offset + src.remaining() - 1) / PAGE_SIZE);
+        int count = (int) Math.min(MAX_RECORD_PAGES, last - first + 1);
+        int consumed = appendRecord(src, offset, first, count);
+        offset += consumed;
+      }
+    } finally {
+      rw.writeLock().unlock();
+    }
+  }
+
+  /** Builds and appends one record of {@code count} pages from {@code first}; returns bytes taken from src. */
+  private int appendRecord(ByteBuffer src, long offset, long first, int count) throws IOException {
+    int len = count * PAGE_SIZE;
+    if (record.capacity() < RECORD_HEADER + len) {
+      record = ByteBuffer.allocate(RECORD_HEADER + MAX_RECORD_PAGES * PAGE_SIZE);
+    }
+    ByteBuffer r = record.clear().order(ByteOrder.LITTLE_ENDIAN);
+    r.position(RECORD_HEADER);
+    int taken = 0;
+    for (int i = 0; i < count; i++) {
+      long pageStart = (first + i) * PAGE_SIZE;
+      long from = Math.max(pageStart, offset);
+      long to = Math.min(pageStart + PAGE_SIZE, offset + src.remaining() + taken);
+      int pageBytes = (int) Math.min(PAGE_SIZE, size - pageStart);
+      if (from > pageStart || to < pageStart + pageBytes) {
+        // Partial page: start from its current content (overlay or base).
+        Arrays.fill(page, (byte) 0);
+        readLocked(ByteBuffer.wrap(page, 0, pageBytes), pageStart, pageBytes);
+      }
+      int n = (int) (to - from);
+      src.get(page, (int) (from - pageStart), n);
+      taken += n;
+      r.put(page, 0, PAGE_SIZE);
+    }
+    long s = seq + 1;
+    r.putInt(0, RECORD_MAGIC).putInt(4, count).putLong(8, first).putLong(16, s).putInt(28, 0);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(r.array(), 0, 24);
+    crc.update(r.array(), RECORD_HEADER, len);
+    r.putInt(24, (int) crc.getValue());
+    r.flip();
+    long at = end;
+    while (r.hasRemaining()) {
+      ch.write(r, at + r.position());
+    }
+    end = at + RECORD_HEADER + len;
+    seq = s;
+    for (int i = 0; i < count; i++) {
+      map.put(first + i, at + RECORD_HEADER + (long) i * PAGE_SIZE);
+    }
+    return taken;
+  }
+
+  @Override
+  public void flush() throws IOException {
+    if (!readOnly) {
+      ensureOpen();
+      ch.force(false);
+    }
+  }
+
+  private void ensureOpen() throws IOException {
+    if (closed) {
+      throw new IOException(path + ": overlay is closed");
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    rw.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (!readOnly) {
+        ch.force(false);
+      }
+      if (lock.isValid()) {
+        lock.release();
+      }
+      ch.close();
+    } finally {
+      rw.writeLock().unlock();
+    }
+  }
+}
