@@ -1,0 +1,24 @@
+# Shared helpers for native tests (sourced). Expects $HEXZ (launcher) to be set.
+set -euo pipefail
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+need_pkgs() {
+  local missing=()
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+# A real ext4 image from a real tree (no network needed): /usr/share of this machine, ~300 MiB of data.
+make_test_image() { # OUT SIZE TREE_OUT
+  local out=$1 size=$2 tree=$3
+  if [ ! -d "$tree" ]; then
+    mkdir -p "$tree.tmp"
+    cp -a /usr/share/doc /usr/share/perl5 /usr/share/locale /usr/share/zoneinfo "$tree.tmp/" 2>/dev/null || true
+    cp -a /usr/share/man "$tree.tmp/" 2>/dev/null || true
+    mv "$tree.tmp" "$tree"
+  fi
+  mkfs.ext4 -q -F -E root_owner=0:0 -d "$tree" "$out" "$size"
+}
+unmount_quiet() { "$HEXZ" unmount "$1" >/dev/null 2>&1 || fusermount -u "$1" >/dev/null 2>&1 || umount -l "$1" >/dev/null 2>&1 || true; }
