@@ -3,7 +3,9 @@ package io.hexz;
 import io.hexz.format.Header;
 import io.hexz.format.Metadata;
 import io.hexz.format.StreamKind;
+import io.hexz.overlay.OverlayCommit;
 import io.hexz.read.AnalyzeReport;
+import io.hexz.read.Diff;
 import io.hexz.read.Checker;
 import io.hexz.read.ReadOptions;
 import io.hexz.read.Snapshot;
@@ -19,6 +21,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -72,13 +76,27 @@ public final class Hexz {
     }
   }
 
-  /** What {@link #inspect} shows: the checked header and metadata. */
-  public record Inspection(String file, Header header, Metadata metadata) {}
+  /** What {@link #inspect} shows: the checked header and metadata, and the chain of parents. */
+  public record Inspection(String file, Header header, Metadata metadata, List<Inspection> parents) {
+    public Inspection {
+      parents = List.copyOf(parents);
+    }
+  }
 
-  /** Reads and checks header and metadata (no block is read). */
+  /** Reads and checks header and metadata of a snapshot and of each parent (no block is read). */
   public static Inspection inspect(Path path) throws IOException {
-    try (Snapshot s = Snapshots.open(path, new ReadOptions(0, false, 0, 1))) {
-      return new Inspection(path.toString(), s.header(), s.metadata());
+    return inspect(path, List.of());
+  }
+
+  /** Like {@link #inspect(Path)}, looking for parents in {@code parentDirs} too. */
+  public static Inspection inspect(Path path, List<Path> parentDirs) throws IOException {
+    try (Snapshot s = Snapshots.open(path, new ReadOptions(0, false, 0, 1, parentDirs))) {
+      List<Snapshot> chain = Snapshots.chain(s);
+      List<Inspection> parents = new ArrayList<>();
+      for (Snapshot p : chain.subList(1, chain.size())) {
+        parents.add(new Inspection(p.name(), p.header(), p.metadata(), List.of()));
+      }
+      return new Inspection(path.toString(), s.header(), s.metadata(), parents);
     }
   }
 
@@ -87,8 +105,57 @@ public final class Hexz {
     return Checker.verify(path);
   }
 
+  /** Like {@link #verify(Path)}, looking for parents in {@code parentDirs} too. */
+  public static VerifyReport verify(Path path, List<Path> parentDirs) throws IOException {
+    return Checker.verify(path, parentDirs);
+  }
+
   /** Counts zero, deduplicated and compressed blocks. */
   public static AnalyzeReport analyze(Path path) throws IOException {
     return Checker.analyze(path);
+  }
+
+  /** Like {@link #analyze(Path)}, looking for parents in {@code parentDirs} too. */
+  public static AnalyzeReport analyze(Path path, List<Path> parentDirs) throws IOException {
+    return Checker.analyze(path, parentDirs);
+  }
+
+  /**
+   * Merges an overlay into {@code out}: a full snapshot of base + overlay, or a thin one that
+   * stores only the blocks the overlay changed and references {@code base}.
+   */
+  public static WriteStats commit(Path base, Path overlay, Path out, boolean thin, WriteOptions.Builder options,
+      ReadOptions readOptions) throws IOException {
+    return OverlayCommit.commit(base, overlay, out, thin, options, readOptions);
+  }
+
+  /** Writes a self-contained copy of a (thin) snapshot: same content, no parent. */
+  public static WriteStats flatten(Path snapshot, Path out, UnaryOperator<WriteOptions.Builder> overrides,
+      ReadOptions readOptions) throws IOException {
+    try (Snapshot s = Snapshots.open(snapshot, readOptions)) {
+      Header h = s.header();
+      WriteOptions.Builder b = WriteOptions.builder().blockSize(h.blockSize()).codec(h.codec()).level(h.level())
+          .source(s.metadata().source());
+      s.metadata().user().forEach(b::meta);
+      try (SnapshotWriter w = Writers.create(out, overrides.apply(b).build())) {
+        for (StreamKind k : StreamKind.values()) {
+          if (s.stream(k).isPresent()) {
+            try (SnapshotWriter.StreamSink sink = w.beginStream(k)) {
+              OverlayCommit.copy(s.stream(k).get(), sink);
+            }
+          }
+        }
+        w.finish();
+        return Writers.stats(w);
+      }
+    }
+  }
+
+  /** The exact changed byte ranges of a stream between two snapshots. */
+  public static Diff.Summary diff(Path a, Path b, StreamKind kind, Diff.RangeSink sink, ReadOptions readOptions)
+      throws IOException {
+    try (Snapshot sa = Snapshots.open(a, readOptions); Snapshot sb = Snapshots.open(b, readOptions)) {
+      return Diff.diff(sa, sb, kind, sink);
+    }
   }
 }

@@ -19,13 +19,38 @@ final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print JSON")
   boolean json;
 
+  @picocli.CommandLine.Mixin
+  ParentDirs parentDirs;
+
   @Option(names = "--debug", description = "stack traces on errors")
   boolean debug;
 
   @Override
   public Integer call() throws Exception {
-    AnalyzeReport r = Hexz.analyze(snap);
+    java.util.List<AnalyzeReport> layers = new java.util.ArrayList<>();
+    layers.add(Hexz.analyze(snap, parentDirs.get()));
+    for (Hexz.Inspection p : Hexz.inspect(snap, parentDirs.get()).parents()) {
+      layers.add(Hexz.analyze(Path.of(p.file()), parentDirs.get()));
+    }
     if (json) {
+      var all = Json.MAPPER.createArrayNode();
+      for (AnalyzeReport r : layers) {
+        all.add(toJson(r));
+      }
+      System.out.println(Json.write(layers.size() == 1 ? all.get(0) : Json.object().set("layers", all)));
+      return 0;
+    }
+    for (AnalyzeReport r : layers) {
+      if (r != layers.get(0)) {
+        System.out.println("parent layer:");
+      }
+      print(r);
+    }
+    return 0;
+  }
+
+  private static ObjectNode toJson(AnalyzeReport r) {
+    {
       ObjectNode o = Json.object();
       o.put("file", r.file());
       o.put("fileBytes", r.fileBytes());
@@ -46,9 +71,11 @@ final class AnalyzeCommand implements Callable<Integer> {
         n.put("dedupRatio", s.dedupRatio());
         n.put("savings", s.savings());
       }
-      System.out.println(Json.write(o));
-      return 0;
+      return o;
     }
+  }
+
+  private static void print(AnalyzeReport r) {
     System.out.printf("%s: %s on disk%n", r.file(), Human.bytes(r.fileBytes()));
     for (AnalyzeReport.StreamStats s : r.streams()) {
       System.out.printf("stream %s: %s in %d blocks%n", s.stream(), Human.bytes(s.logicalBytes()), s.blocks());
@@ -61,7 +88,6 @@ final class AnalyzeCommand implements Callable<Integer> {
           Human.bytes(s.storedLogicalBytes()), Human.bytes(s.payloadBytes()), s.compressionRatio());
       System.out.printf("  savings:         %s%n", Human.percent(s.savings()));
     }
-    return 0;
   }
 
   private static double frac(long a, long b) {

@@ -46,6 +46,13 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--meta", paramLabel = "KEY=VALUE", description = "user metadata (repeatable)")
   Map<String, String> meta = new LinkedHashMap<>();
 
+  @Option(names = "--parent", paramLabel = "BASE",
+      description = "store thin against BASE: blocks equal to BASE's cost nothing (uses BASE's block size)")
+  Path parent;
+
+  @picocli.CommandLine.Mixin
+  ParentDirs parentDirs;
+
   @Option(names = "--threads", paramLabel = "N", description = "compression threads (default: all cores)")
   Integer threads;
 
@@ -58,6 +65,8 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--debug", description = "stack traces on errors")
   boolean debug;
 
+  private int parentBlockSize;
+
   @Override
   public Integer call() throws Exception {
     Profile p = Profile.parse(profile);
@@ -65,6 +74,10 @@ final class BuildCommand implements Callable<Integer> {
     if (memory != null && Files.isRegularFile(memory)) {
       total += Files.size(memory);
     }
+    if (parent != null && !Files.exists(parent)) {
+      throw new java.nio.file.NoSuchFileException(parent.toString(), null, "parent snapshot does not exist");
+    }
+    parentBlockSize = parent == null ? 0 : io.hexz.read.Snapshots.readHeader(parent).blockSize();
     long start = System.nanoTime();
     WriteStats st;
     try (Progress progress = Progress.start("build", total, quiet || json)) {
@@ -73,10 +86,17 @@ final class BuildCommand implements Callable<Integer> {
         b.codec(c);
         b.level(level != null ? level : compression == null ? p.effort().level(p.codec()) : p.effort().level(c));
         if (blockSize != null) {
-          if (blockSize > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("block size " + blockSize + " is too large (at most 1M)");
+          try {
+            b.blockSize(blockSize > Integer.MAX_VALUE ? -1 : blockSize.intValue());
+          } catch (IllegalArgumentException e) {
+            throw new Errors.UsageException("--block-size " + blockSize + ": must be a power of two from 4K to 1M");
           }
-          b.blockSize(blockSize.intValue());
+        }
+        if (parent != null) {
+          b.parent(parent).parentReadOptions(new io.hexz.read.ReadOptions(64L << 20, false, 0, 1, parentDirs.get()));
+          if (blockSize == null) {
+            b.blockSize(parentBlockSize);
+          }
         }
         if (threads != null) {
           b.threads(threads);
@@ -94,14 +114,16 @@ final class BuildCommand implements Callable<Integer> {
       o.put("zeroBlocks", st.zeroBlocks());
       o.put("dedupBlocks", st.dedupBlocks());
       o.put("storedBlocks", st.storedBlocks());
+      o.put("parentBlocks", st.parentBlocks());
       o.put("seconds", secs);
       o.put("identity", io.hexz.format.Checksums.hex(st.identity()));
       System.out.println(Json.write(o));
     } else {
-      System.out.printf("%s: %s -> %s (%.1f%%) in %.1f s; %d zero, %d deduplicated, %d stored blocks%n",
+      System.out.printf("%s: %s -> %s (%.1f%%) in %.1f s; %d zero, %d deduplicated, %d stored blocks%s%n",
           output, Human.bytes(st.logicalBytes()), Human.bytes(st.fileBytes()),
           st.logicalBytes() == 0 ? 100.0 : 100.0 * st.fileBytes() / st.logicalBytes(), secs,
-          st.zeroBlocks(), st.dedupBlocks(), st.storedBlocks());
+          st.zeroBlocks(), st.dedupBlocks(), st.storedBlocks(),
+          parent == null ? "" : ", " + st.parentBlocks() + " from the parent");
     }
     return 0;
   }

@@ -33,13 +33,16 @@ final class CatCommand implements Callable<Integer> {
       description = "at most this many bytes (default: to the end)")
   Long length;
 
+  @picocli.CommandLine.Mixin
+  ParentDirs parentDirs;
+
   @Option(names = "--debug", description = "stack traces on errors")
   boolean debug;
 
   @Override
   public Integer call() throws Exception {
     StreamKind kind = StreamKind.parse(stream);
-    try (Snapshot s = Hexz.open(snap, ReadOptions.DEFAULTS.withCacheBytes(64L << 20))) {
+    try (Snapshot s = Hexz.open(snap, ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withParentDirs(parentDirs.get()))) {
       BlockDevice d = s.stream(kind).orElseThrow(() -> new IllegalArgumentException(snap + ": has no " + kind + " stream"));
       long end = length == null ? d.size() : Math.min(d.size(), offset + Math.min(length, Long.MAX_VALUE - offset));
       @SuppressWarnings("resource") // stdout stays open for the JVM's life

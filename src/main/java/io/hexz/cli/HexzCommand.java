@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "hexz", mixinStandardHelpOptions = true, versionProvider = HexzCommand.VersionProvider.class,
     description = "Compressed, deduplicated, block-indexed snapshots with random access.",
     subcommands = {BuildCommand.class, InspectCommand.class, VerifyCommand.class, AnalyzeCommand.class,
-        CatCommand.class, MountCommand.class, UnmountCommand.class})
+        CatCommand.class, MountCommand.class, UnmountCommand.class,
+        CommitCommand.class, FlattenCommand.class, DiffCommand.class})
 final class HexzCommand implements Runnable {
 
   @Override

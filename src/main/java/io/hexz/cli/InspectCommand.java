@@ -20,12 +20,15 @@ final class InspectCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print JSON")
   boolean json;
 
+  @picocli.CommandLine.Mixin
+  ParentDirs parentDirs;
+
   @Option(names = "--debug", description = "stack traces on errors")
   boolean debug;
 
   @Override
   public Integer call() throws Exception {
-    Hexz.Inspection in = Hexz.inspect(snap);
+    Hexz.Inspection in = Hexz.inspect(snap, parentDirs.get());
     Header h = in.header();
     if (json) {
       ObjectNode o = Json.object();
@@ -50,6 +53,14 @@ final class InspectCommand implements Callable<Integer> {
         s.put("indexDepth", d.indexDepth());
         s.put("storedBytes", d.storedBytes());
       }
+      var chain = o.putArray("parents");
+      for (Hexz.Inspection p : in.parents()) {
+        ObjectNode c = chain.addObject();
+        c.put("file", p.file());
+        c.put("identity", Checksums.hex(p.header().identity()));
+        c.put("thin", p.header().isThin());
+        c.put("fileBytes", p.header().fileLength());
+      }
       ObjectNode m = o.putObject("metadata");
       m.put("created", in.metadata().created().toString());
       m.put("source", in.metadata().source());
@@ -71,6 +82,10 @@ final class InspectCommand implements Callable<Integer> {
     for (StreamDescriptor d : h.streams().values()) {
       System.out.printf("stream %-6s %s (%d bytes), %d blocks, index depth %d, %s stored%n", d.kind() + ":",
           Human.bytes(d.size()), d.size(), d.blockCount(h.blockSize()), d.indexDepth(), Human.bytes(d.storedBytes()));
+    }
+    for (Hexz.Inspection p : in.parents()) {
+      System.out.printf("  <- %s (%s, %s%s)%n", p.file(), Checksums.hex(p.header().identity()).substring(0, 16),
+          Human.bytes(p.header().fileLength()), p.header().isThin() ? ", thin" : "");
     }
     System.out.printf("created:     %s%n", in.metadata().created());
     System.out.printf("source:      %s%n", in.metadata().source());

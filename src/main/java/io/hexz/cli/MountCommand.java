@@ -61,6 +61,9 @@ final class MountCommand implements Callable<Integer> {
   @Option(names = "--single-threaded", description = "libfuse's single-threaded loop (-s)")
   boolean singleThreaded;
 
+  @Option(names = "--parent-dir", paramLabel = "DIR", description = "where to look for parents of thin snapshots")
+  List<Path> parentDirs = new ArrayList<>();
+
   @Option(names = "--debug", description = "libfuse debug output and stack traces")
   boolean debug;
 
@@ -78,7 +81,8 @@ final class MountCommand implements Callable<Integer> {
       }
     }
     MountOptions mo = new MountOptions(overlay == null ? null : overlay.toAbsolutePath(), cacheSize, !noPrefetch,
-        uid, gid, allowOther, opts, debug, singleThreaded);
+        uid, gid, allowOther, opts, debug, singleThreaded,
+        parentDirs.stream().map(Path::toAbsolutePath).toList());
     Path mp = mnt.toAbsolutePath().normalize();
     if (!Files.exists(snap)) {
       throw new java.nio.file.NoSuchFileException(snap.toString(), null, "snapshot does not exist");
@@ -178,6 +182,9 @@ final class MountCommand implements Callable<Integer> {
     }
     if (singleThreaded) {
       a.add("--single-threaded");
+    }
+    for (Path d : parentDirs) {
+      a.addAll(List.of("--parent-dir", d.toAbsolutePath().toString()));
     }
     if (debug) {
       a.add("--debug");

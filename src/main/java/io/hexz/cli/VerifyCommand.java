@@ -21,6 +21,9 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print JSON")
   boolean json;
 
+  @picocli.CommandLine.Mixin
+  ParentDirs parentDirs;
+
   @Option(names = "--debug", description = "stack traces on errors")
   boolean debug;
 
@@ -29,7 +32,7 @@ final class VerifyCommand implements Callable<Integer> {
     if (!Files.exists(snap)) {
       throw new NoSuchFileException(snap.toString());
     }
-    VerifyReport r = Hexz.verify(snap);
+    VerifyReport r = Hexz.verify(snap, parentDirs.get());
     if (json) {
       ObjectNode o = Json.object();
       o.put("file", r.file());

@@ -15,15 +15,17 @@ import java.util.List;
  * @param fuseOptions extra {@code -o} options passed to libfuse as they are
  * @param debug libfuse debug output
  * @param singleThreaded run libfuse's single-threaded loop ({@code -s})
+ * @param parentDirs where to look for parents of thin snapshots, after their path hints
  */
 public record MountOptions(Path overlay, long cacheBytes, boolean prefetch, long uid, long gid, boolean allowOther,
-    List<String> fuseOptions, boolean debug, boolean singleThreaded) {
+    List<String> fuseOptions, boolean debug, boolean singleThreaded, List<Path> parentDirs) {
 
   /** Default block cache for mounts: 256 MiB. */
   public static final long DEFAULT_CACHE = 256L << 20;
 
   public MountOptions {
     fuseOptions = List.copyOf(fuseOptions);
+    parentDirs = List.copyOf(parentDirs);
     if (cacheBytes < 0) {
       throw new IllegalArgumentException("cache size (" + cacheBytes + ") must be >= 0");
     }

@@ -28,7 +28,8 @@ public final class SnapshotMount {
       throw new NoSuchFileException(source.toString(), null, "snapshot does not exist");
     }
     List<Closeable> resources = new ArrayList<>();
-    ReadOptions ro = ReadOptions.DEFAULTS.withCacheBytes(o.cacheBytes()).withPrefetch(o.prefetch());
+    ReadOptions ro = ReadOptions.DEFAULTS.withCacheBytes(o.cacheBytes()).withPrefetch(o.prefetch())
+        .withParentDirs(o.parentDirs());
     long uid = o.uid() >= 0 ? o.uid() : uidOf("uid");
     long gid = o.gid() >= 0 ? o.gid() : uidOf("gid");
     try {

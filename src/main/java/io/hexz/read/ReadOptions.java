@@ -1,5 +1,8 @@
 package io.hexz.read;
 
+import java.nio.file.Path;
+import java.util.List;
+
 /**
  * How a snapshot is read. Immutable; validated on construction.
  *
@@ -7,13 +10,20 @@ package io.hexz.read;
  * @param prefetch whether sequential reads trigger background reads of the following blocks
  * @param prefetchBytes how far ahead the prefetcher reads on a sequential run
  * @param prefetchThreads threads of the prefetch pool
+ * @param parentDirs where to look for the parents of thin snapshots, after the path hint
  */
-public record ReadOptions(long cacheBytes, boolean prefetch, long prefetchBytes, int prefetchThreads) {
+public record ReadOptions(long cacheBytes, boolean prefetch, long prefetchBytes, int prefetchThreads,
+    List<Path> parentDirs) {
 
   /** 256 MiB cache, prefetch 4 MiB ahead on 2 threads. */
   public static final ReadOptions DEFAULTS = new ReadOptions(256L << 20, true, 4L << 20, 2);
 
+  public ReadOptions(long cacheBytes, boolean prefetch, long prefetchBytes, int prefetchThreads) {
+    this(cacheBytes, prefetch, prefetchBytes, prefetchThreads, List.of());
+  }
+
   public ReadOptions {
+    parentDirs = List.copyOf(parentDirs);
     if (cacheBytes < 0) {
       throw new IllegalArgumentException("cacheBytes (" + cacheBytes + ") must be >= 0");
     }
@@ -26,10 +36,14 @@ public record ReadOptions(long cacheBytes, boolean prefetch, long prefetchBytes,
   }
 
   public ReadOptions withCacheBytes(long bytes) {
-    return new ReadOptions(bytes, prefetch, prefetchBytes, prefetchThreads);
+    return new ReadOptions(bytes, prefetch, prefetchBytes, prefetchThreads, parentDirs);
   }
 
   public ReadOptions withPrefetch(boolean on) {
-    return new ReadOptions(cacheBytes, on, prefetchBytes, prefetchThreads);
+    return new ReadOptions(cacheBytes, on, prefetchBytes, prefetchThreads, parentDirs);
+  }
+
+  public ReadOptions withParentDirs(List<Path> dirs) {
+    return new ReadOptions(cacheBytes, prefetch, prefetchBytes, prefetchThreads, dirs);
   }
 }

@@ -11,12 +11,15 @@ import java.nio.file.Path;
 public final class Snapshots {
   private Snapshots() {}
 
-  /** Opens a local snapshot file. */
+  /** Opens a local snapshot file, and the chain of parents if it is thin. */
   public static Snapshot open(Path path, ReadOptions options) throws IOException {
-    return open(ByteSources.open(path), options);
+    return Chains.open(path, options, new BlockCache(options.cacheBytes()));
   }
 
-  /** Opens a snapshot over any byte source; the snapshot owns and closes the source. */
+  /**
+   * Opens a self-contained snapshot over any byte source; the snapshot owns and closes the source.
+   * A thin snapshot is refused here (its parent must be located: use {@link #open(Path, ReadOptions)}).
+   */
   public static Snapshot open(ByteSource source, ReadOptions options) throws IOException {
     try {
       return SnapshotFile.open(source, options, new BlockCache(options.cacheBytes()), null);
@@ -34,5 +37,14 @@ public final class Snapshots {
     try (ByteSource s = ByteSources.open(path)) {
       return SnapshotFile.readHeader(s);
     }
+  }
+
+  /** The layers of an open snapshot: itself first, then its parent, grandparent... */
+  public static java.util.List<Snapshot> chain(Snapshot s) {
+    java.util.List<Snapshot> out = new java.util.ArrayList<>();
+    for (SnapshotFile f = (SnapshotFile) s; f != null; f = f.parent()) {
+      out.add(f);
+    }
+    return out;
   }
 }

@@ -4,6 +4,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -14,6 +16,11 @@ final class FileByteSource implements ByteSource {
   private final long size;
 
   FileByteSource(Path path) throws IOException {
+    if (Files.isDirectory(path)) {
+      // Linux opens a directory for reading and fails only at the first read, with a bare
+      // "Is a directory" that names no file.
+      throw new FileSystemException(path.toString(), null, "is a directory, not a snapshot");
+    }
     this.path = path;
     this.channel = FileChannel.open(path, StandardOpenOption.READ);
     this.size = channel.size();

@@ -92,6 +92,12 @@ public interface SnapshotWriter extends Closeable {
     /** Appends all of {@code src}. */
     void write(ByteBuffer src) throws IOException;
 
+    /**
+     * Appends {@code count} blocks taken unchanged from the parent at the current position, which
+     * must be block-aligned; only for thin snapshots. Costs no payload and no read.
+     */
+    void copyParentBlocks(long count) throws IOException;
+
     /** Appends everything {@code in} yields, until its end. */
     void writeFrom(java.nio.channels.ReadableByteChannel in) throws IOException;
 

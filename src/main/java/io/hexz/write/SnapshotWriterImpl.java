@@ -79,11 +79,33 @@ final class SnapshotWriterImpl implements SnapshotWriter {
   private boolean finished;
   private boolean closed;
   private final WriteStats stats = new WriteStats();
+  private final io.hexz.read.Snapshot parent; // thin: the parent snapshot (and its chain), else null
+  private final io.hexz.read.ParentIndex parentIndex;
+  private final byte[] parentScratch = new byte[Format.HASH_SIZE];
+  private final String parentHint;
 
   SnapshotWriterImpl(Path target, WriteOptions options) throws IOException {
     this.target = target.toAbsolutePath();
     this.options = options;
     this.blockSize = options.blockSize();
+    if (options.parent() != null) {
+      Path pp = options.parent().toAbsolutePath().normalize();
+      if (pp.equals(this.target.normalize())) {
+        throw new IllegalArgumentException(target + ": a snapshot cannot be its own parent");
+      }
+      this.parent = io.hexz.read.Snapshots.open(pp, options.parentReadOptions());
+      this.parentIndex = io.hexz.read.ParentIndex.of(parent);
+      this.parentHint = this.target.getParent().relativize(pp).toString();
+      if (parentIndex.blockSize() != blockSize) {
+        parent.close();
+        throw new IllegalArgumentException("block size " + blockSize + " differs from the parent's ("
+            + parentIndex.blockSize() + "): a thin snapshot uses its parent's block size");
+      }
+    } else {
+      this.parent = null;
+      this.parentIndex = null;
+      this.parentHint = "";
+    }
     this.codec = options.codec() == CodecType.NONE ? null : Codec.of(options.codec(), options.level());
     Path dir = this.target.getParent();
     this.temp = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".hexz-tmp");
@@ -143,9 +165,10 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       long metaOffset = pos;
       writeFully(ByteBuffer.wrap(meta));
       byte[] identity = Identity.compute(blockSize, identityParts);
-      Header h = new Header(Format.VERSION_MAJOR, Format.VERSION_MINOR, 0, 0, Integer.numberOfTrailingZeros(blockSize),
-          options.codec(), Math.max(0, options.level()), pos, metaOffset, meta.length,
-          Checksums.crc32c(meta, 0, meta.length), identity, new byte[Format.HASH_SIZE], "", streams);
+      Header h = new Header(Format.VERSION_MAJOR, Format.VERSION_MINOR, parent == null ? 0 : Format.INCOMPAT_THIN, 0,
+          Integer.numberOfTrailingZeros(blockSize), options.codec(), Math.max(0, options.level()), pos, metaOffset,
+          meta.length, Checksums.crc32c(meta, 0, meta.length), identity,
+          parent == null ? new byte[Format.HASH_SIZE] : parentIndex.identity(), parentHint, streams);
       ByteBuffer hb = h.encode();
       while (hb.hasRemaining()) {
         out.write(hb, hb.position());
@@ -182,6 +205,9 @@ final class SnapshotWriterImpl implements SnapshotWriter {
     }
     closed = true;
     pool.shutdownNow();
+    if (parent != null) {
+      parent.close();
+    }
     for (Future<Job> f : inflight) {
       f.cancel(false);
     }
@@ -258,6 +284,7 @@ final class SnapshotWriterImpl implements SnapshotWriter {
     IndexPage.Builder leaf;
     Job filling;
     long blocks;
+    long blocksSubmitted;
     long size;
     long storedBytes;
     boolean ended;
@@ -278,6 +305,38 @@ final class SnapshotWriterImpl implements SnapshotWriter {
         if (j.length == blockSize) {
           submit();
         }
+      }
+    }
+
+    @Override
+    public void copyParentBlocks(long count) throws IOException {
+      checkOpen();
+      if (parentIndex == null) {
+        throw new IllegalStateException("copyParentBlocks needs a parent (WriteOptions.parent)");
+      }
+      if (filling != null && filling.length > 0) {
+        throw new IllegalStateException("copyParentBlocks at offset " + size + ", which is not block-aligned");
+      }
+      for (long i = 0; i < count; i++) {
+        long b = blocksSubmitted;
+        if (b >= parentIndex.blocks(kind)) {
+          throw new IllegalArgumentException("the parent's " + kind + " stream has no block " + b);
+        }
+        Job j = filling();
+        filling = null;
+        j.kind = BlockKind.PARENT;
+        j.length = parentIndex.blockLength(kind, b);
+        if (j.length != blockSize && b != parentIndex.blocks(kind) - 1) {
+          throw new IllegalStateException("short parent block " + b + " in the middle of a stream");
+        }
+        size += j.length;
+        if (inflight.size() >= window) {
+          commitOldest();
+        }
+        inflight.add(java.util.concurrent.CompletableFuture.completedFuture(j));
+        blocksSubmitted++;
+        consumed += j.length;
+        options.progress().accept(consumed);
       }
     }
 
@@ -328,6 +387,7 @@ final class SnapshotWriterImpl implements SnapshotWriter {
         commitOldest();
       }
       inflight.add(pool.submit(j::compute));
+      blocksSubmitted++;
       consumed += j.length;
       options.progress().accept(consumed);
     }
@@ -361,7 +421,12 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       if (leaf == null) {
         leaf = new IndexPage.Builder(0, kind, b);
       }
-      if (j.kind == BlockKind.ZERO) {
+      if (j.kind == BlockKind.PARENT) {
+        int crc = parentIndex.hashAndCrc(kind, b, j.hash);
+        hasher.block(j.hash, 0);
+        leaf.addLeaf(BlockKind.PARENT, 0, 0, crc, j.hash);
+        stats.parentBlocks++;
+      } else if (j.kind == BlockKind.ZERO) {
         if (!zeroHashes.containsKey(j.length)) {
           zeroFacts(j.length);
         }
@@ -370,6 +435,14 @@ final class SnapshotWriterImpl implements SnapshotWriter {
         stats.zeroBlocks++;
       } else {
         hasher.block(j.hash, 0);
+        if (parentIndex != null && parentIndex.sameBlock(kind, b, j.length, j.hash, parentScratch)) {
+          leaf.addLeaf(BlockKind.PARENT, 0, 0, j.crc, j.hash);
+          stats.parentBlocks++;
+          if (leaf.isFull()) {
+            flushLeaf();
+          }
+          return;
+        }
         long key = ByteBuffer.wrap(j.hash).getLong();
         long[] cand = dedup == null ? null : dedup.get(key);
         if (cand != null && sameContent(cand, j)) {

@@ -22,8 +22,12 @@ public final class WriteOptions {
   private final Map<String, String> metadata;
   private final LongConsumer progress;
   private final int dedupCapacity;
+  private final java.nio.file.Path parent;
+  private final io.hexz.read.ReadOptions parentReadOptions;
 
   private WriteOptions(Builder b) {
+    this.parent = b.parent;
+    this.parentReadOptions = b.parentReadOptions;
     this.blockSize = b.blockSize;
     this.codec = b.codec;
     this.level = b.level;
@@ -87,6 +91,16 @@ public final class WriteOptions {
     return dedupCapacity;
   }
 
+  /** Parent snapshot for a thin snapshot, or null for a self-contained one. */
+  public java.nio.file.Path parent() {
+    return parent;
+  }
+
+  /** How the parent (and its own chain) is opened. */
+  public io.hexz.read.ReadOptions parentReadOptions() {
+    return parentReadOptions;
+  }
+
   /** Builder of {@link WriteOptions}; not thread-safe. */
   public static final class Builder {
     private int blockSize = 64 << 10;
@@ -99,6 +113,23 @@ public final class WriteOptions {
     private final Map<String, String> metadata = new LinkedHashMap<>();
     private LongConsumer progress = n -> {};
     private int dedupCapacity = 4 << 20;
+    private java.nio.file.Path parent;
+    private io.hexz.read.ReadOptions parentReadOptions =
+        new io.hexz.read.ReadOptions(64L << 20, false, 0, 1);
+
+    /**
+     * Makes the snapshot thin: blocks equal to the parent's block at the same position are stored
+     * as references. The block size must then be the parent's.
+     */
+    public Builder parent(java.nio.file.Path p) {
+      this.parent = p;
+      return this;
+    }
+
+    public Builder parentReadOptions(io.hexz.read.ReadOptions o) {
+      this.parentReadOptions = Objects.requireNonNull(o, "parentReadOptions");
+      return this;
+    }
 
     public Builder blockSize(int size) {
       if (size < 4096 || size > (1 << 20) || Integer.bitCount(size) != 1) {

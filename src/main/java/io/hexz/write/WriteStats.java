@@ -10,6 +10,7 @@ public final class WriteStats {
   long dedupBlocks;
   long storedBlocks;
   long rawBlocks;
+  long parentBlocks;
   byte[] identity;
 
   public long logicalBytes() {
@@ -42,6 +43,11 @@ public final class WriteStats {
 
   public long rawBlocks() {
     return rawBlocks;
+  }
+
+  /** Blocks stored as references to the parent (thin snapshots). */
+  public long parentBlocks() {
+    return parentBlocks;
   }
 
   public byte[] identity() {
