@@ -14,7 +14,12 @@ public enum BlockKind {
   /** Payload is a zstd frame. */
   ZSTD(3, CodecType.ZSTD),
   /** No payload here: the block equals the parent snapshot's block at the same position. */
-  PARENT(4, null);
+  PARENT(4, null),
+  /**
+   * Payload is an {@link XorPayload}: the content XOR the parent's bytes at a recorded offset,
+   * byte-shuffled by element width, then compressed (ML checkpoints that changed slightly).
+   */
+  XOR(5, CodecType.NONE);
 
   private final int id;
   private final CodecType codec;

@@ -59,6 +59,19 @@ final class BlockCache {
     }
   }
 
+  /** The cached value, or null. */
+  @SuppressWarnings("unchecked")
+  <V extends Weighed> V getIfPresent(Object key) {
+    return cache == null ? null : (V) cache.getIfPresent(key);
+  }
+
+  /** Caches a value computed outside the cache (loads that read other cache entries). */
+  void put(Object key, Weighed value) {
+    if (cache != null) {
+      cache.put(key, value);
+    }
+  }
+
   /** Whether {@code key} is cached now (for the prefetcher: skip work already done). */
   boolean contains(Object key) {
     return cache != null && cache.getIfPresent(key) != null;

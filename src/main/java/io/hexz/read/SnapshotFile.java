@@ -12,6 +12,7 @@ import io.hexz.format.Metadata;
 import io.hexz.format.SnapshotException;
 import io.hexz.format.StreamDescriptor;
 import io.hexz.format.StreamKind;
+import io.hexz.format.XorPayload;
 import io.hexz.store.ByteSource;
 import java.io.EOFException;
 import java.io.IOException;
@@ -353,7 +354,19 @@ final class SnapshotFile implements Snapshot {
     CachedBlock block(IndexPage leaf, int i, long b, BlockKind k) throws IOException {
       long off = leaf.offset(i);
       int crc = leaf.contentCrc(i);
-      CachedBlock cb = cache.get(new BlockKey(id, off), () -> load(leaf, i, b, k));
+      BlockKey key = new BlockKey(id, off);
+      CachedBlock cb;
+      if (k == BlockKind.XOR) {
+        // Its load reads the parent through the cache: that must not run inside the cache's own
+        // compute (a nested compute of the same map can deadlock), so it is loaded outside.
+        cb = cache.getIfPresent(key);
+        if (cb == null) {
+          cb = load(leaf, i, b, k);
+          cache.put(key, cb);
+        }
+      } else {
+        cb = cache.get(key, () -> load(leaf, i, b, k));
+      }
       if (cb.crc() != crc || cb.data().length != blockLength(b)) {
         throw corrupt(b, "does not match its checksum (shared payload at offset " + off + ")");
       }
@@ -364,7 +377,9 @@ final class SnapshotFile implements Snapshot {
       int len = blockLength(b);
       int stored = leaf.storedLength(i);
       long off = leaf.offset(i);
-      boolean okLength = k == BlockKind.RAW ? stored == len : stored > 0 && stored < len;
+      boolean okLength = k == BlockKind.RAW ? stored == len
+          : k == BlockKind.XOR ? stored > XorPayload.HEADER_SIZE && stored <= len + XorPayload.HEADER_SIZE
+          : stored > 0 && stored < len;
       if (!okLength) {
         throw corrupt(b, "has impossible stored length " + Integer.toUnsignedString(stored));
       }
@@ -377,6 +392,8 @@ final class SnapshotFile implements Snapshot {
       byte[] data;
       if (k == BlockKind.RAW) {
         data = payload;
+      } else if (k == BlockKind.XOR) {
+        data = unXor(payload, b, len);
       } else {
         data = new byte[len];
         try {
@@ -390,6 +407,46 @@ final class SnapshotFile implements Snapshot {
         throw corrupt(b, String.format("checksum mismatch (stored %08x, computed %08x)", leaf.contentCrc(i), actual));
       }
       return new CachedBlock(data, actual);
+    }
+
+    /** Decodes an XOR payload: inner decode, unshuffle, XOR with the parent's bytes. */
+    private byte[] unXor(byte[] payload, long b, int len) throws IOException {
+      XorPayload x = XorPayload.decode(payload, len);
+      if (x == null) {
+        throw corrupt(b, "has a malformed XOR header");
+      }
+      int innerLen = payload.length - XorPayload.HEADER_SIZE;
+      byte[] shuffled = new byte[len];
+      if (x.inner() == BlockKind.RAW) {
+        if (innerLen != len) {
+          throw corrupt(b, "has a raw XOR payload of the wrong length");
+        }
+        System.arraycopy(payload, XorPayload.HEADER_SIZE, shuffled, 0, len);
+      } else {
+        try {
+          Codecs.get(x.inner().codec()).decompress(payload, XorPayload.HEADER_SIZE, innerLen, shuffled, 0, len);
+        } catch (CodecException e) {
+          throw corrupt(b, "cannot be decompressed (" + e.getMessage() + ")");
+        }
+      }
+      byte[] data = new byte[len];
+      XorPayload.unshuffle(shuffled, data, x.xorLength(), x.elementSize());
+      System.arraycopy(shuffled, x.xorLength(), data, x.xorLength(), len - x.xorLength());
+      if (x.baseLength() > 0) {
+        StreamReader p = parent == null ? null : parent.reader(kind);
+        if (p == null || x.baseOffset() > p.size() - x.baseLength()) {
+          throw corrupt(b, "XORs with parent bytes that do not exist");
+        }
+        byte[] base = new byte[x.baseLength()];
+        ByteBuffer bb = ByteBuffer.wrap(base);
+        while (bb.hasRemaining()) {
+          p.read(bb, x.baseOffset() + bb.position());
+        }
+        for (int j = 0; j < base.length; j++) {
+          data[j] ^= base[j];
+        }
+      }
+      return data;
     }
 
     /** The leaf page holding block {@code b}'s entry. */

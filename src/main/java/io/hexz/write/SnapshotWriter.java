@@ -48,6 +48,22 @@ public interface SnapshotWriter extends Closeable {
     }
   }
 
+  /** Adds {@code data} as a whole stream stored as an XOR delta; see {@link StreamSink#writeXorDelta}. */
+  default void addXorDelta(StreamKind kind, byte[] data, long baseOffset, long baseLength, int elementSize)
+      throws IOException {
+    try (StreamSink sink = beginStream(kind)) {
+      sink.writeXorDelta(data, baseOffset, baseLength, elementSize);
+    }
+  }
+
+  /** Adds {@code data} as a whole stream, XORed with {@code baseData}; see {@link StreamSink#writeXorDeltaFromBuffers}. */
+  default void addXorDeltaFromBuffers(StreamKind kind, byte[] data, byte[] baseData, int elementSize)
+      throws IOException {
+    try (StreamSink sink = beginStream(kind)) {
+      sink.writeXorDeltaFromBuffers(data, baseData, elementSize);
+    }
+  }
+
   /** Adds a float array as a stream, little-endian. */
   default void addArray(StreamKind kind, float[] a) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(a.length * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -97,6 +113,24 @@ public interface SnapshotWriter extends Closeable {
      * must be block-aligned; only for thin snapshots. Costs no payload and no read.
      */
     void copyParentBlocks(long count) throws IOException;
+
+    /** Pads with zeros up to the next block boundary (so that an XOR delta can follow). */
+    void alignToBlock() throws IOException;
+
+    /**
+     * Appends {@code data} (a tensor, say) stored as XOR against the parent's bytes
+     * {@code [baseOffset, baseOffset + baseLength)} of the same stream, byte-shuffled by
+     * {@code elementSize} (1, 2, 4 or 8) before compression: weights that changed slightly XOR to
+     * mostly zero high bytes, which compress far better. Reads return the real bytes. The current
+     * position must be block-aligned; only for thin snapshots.
+     */
+    void writeXorDelta(byte[] data, long baseOffset, long baseLength, int elementSize) throws IOException;
+
+    /**
+     * Like {@link #writeXorDelta} against the parent's bytes at the current position, which the
+     * caller already has in {@code baseData} (checked against the parent).
+     */
+    void writeXorDeltaFromBuffers(byte[] data, byte[] baseData, int elementSize) throws IOException;
 
     /** Appends everything {@code in} yields, until its end. */
     void writeFrom(java.nio.channels.ReadableByteChannel in) throws IOException;

@@ -12,6 +12,7 @@ import io.hexz.format.IndexPage;
 import io.hexz.format.Metadata;
 import io.hexz.format.StreamDescriptor;
 import io.hexz.format.StreamKind;
+import io.hexz.format.XorPayload;
 import io.hexz.read.Pools;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -88,6 +89,8 @@ final class SnapshotWriterImpl implements SnapshotWriter {
     this.target = target.toAbsolutePath();
     this.options = options;
     this.blockSize = options.blockSize();
+    int bs = blockSize;
+    this.xorScratch = ThreadLocal.withInitial(() -> new byte[][] {new byte[bs], new byte[bs]});
     if (options.parent() != null) {
       Path pp = options.parent().toAbsolutePath().normalize();
       if (pp.equals(this.target.normalize())) {
@@ -242,12 +245,46 @@ final class SnapshotWriterImpl implements SnapshotWriter {
   /** A block on its way through the pipeline, with its reusable buffers. */
   private final class Job {
     final byte[] data = new byte[blockSize];
-    final byte[] packed = new byte[codec == null ? 0 : codec.maxCompressedLength(blockSize)];
+    byte[] packed = new byte[codec == null ? 0 : codec.maxCompressedLength(blockSize)];
+
+    /** Worker side of an XOR block: XOR with the base, shuffle, compress behind a header. */
+    private Job computeXor() {
+      byte[][] s = xorScratch.get();
+      byte[] x = s[0];
+      byte[] shuffled = s[1];
+      System.arraycopy(data, 0, x, 0, length);
+      for (int i = 0; i < xor.baseLength(); i++) {
+        x[i] ^= base[i];
+      }
+      XorPayload.shuffle(x, shuffled, xor.xorLength(), xor.elementSize());
+      System.arraycopy(x, xor.xorLength(), shuffled, xor.xorLength(), length - xor.xorLength());
+      if (packed.length < xorPackedSize()) {
+        packed = new byte[xorPackedSize()];
+      }
+      BlockKind inner = BlockKind.RAW;
+      int n = codec == null ? -1
+          : codec.compress(shuffled, 0, length, packed, XorPayload.HEADER_SIZE, Math.min(length, packed.length
+              - XorPayload.HEADER_SIZE));
+      if (n > 0) {
+        inner = BlockKind.of(codec.type());
+      } else {
+        System.arraycopy(shuffled, 0, packed, XorPayload.HEADER_SIZE, length);
+        n = length;
+      }
+      new XorPayload(xor.baseOffset(), xor.xorLength(), xor.baseLength(), xor.elementSize(), inner).encode(packed);
+      kind = BlockKind.XOR;
+      packedLength = XorPayload.HEADER_SIZE + n;
+      return this;
+    }
+
     final byte[] hash = new byte[Format.HASH_SIZE];
     int length;
     int packedLength;
     BlockKind kind;
     int crc;
+    /** XOR delta: the parent's bytes to XOR with (null for ordinary blocks) and the transform's shape. */
+    byte[] base;
+    XorPayload xor;
 
     /** Runs on a worker: zero detection, checksums, compression. */
     Job compute() {
@@ -263,6 +300,9 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       } catch (java.security.DigestException e) {
         throw new IllegalStateException(e);
       }
+      if (xor != null) {
+        return computeXor();
+      }
       kind = BlockKind.RAW;
       if (codec != null) {
         int n = codec.compress(data, 0, length, packed, 0, Math.min(packed.length, length));
@@ -273,6 +313,14 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       }
       return this;
     }
+  }
+
+  /** Scratch for the XOR transform, per compression thread. */
+  private final ThreadLocal<byte[][]> xorScratch;
+
+  /** Sized so that an XOR payload (header + worst-case inner) always fits. */
+  private int xorPackedSize() {
+    return XorPayload.HEADER_SIZE + Math.max(blockSize, codec == null ? 0 : codec.maxCompressedLength(blockSize));
   }
 
   /** The open stream: cuts input into blocks and commits them. */
@@ -306,6 +354,78 @@ final class SnapshotWriterImpl implements SnapshotWriter {
           submit();
         }
       }
+    }
+
+    @Override
+    public void alignToBlock() throws IOException {
+      checkOpen();
+      if (filling != null && filling.length > 0) {
+        write(ByteBuffer.allocate(blockSize - filling.length));
+      }
+    }
+
+    @Override
+    public void writeXorDelta(byte[] data, long baseOffset, long baseLength, int elementSize) throws IOException {
+      checkOpen();
+      if (parentIndex == null) {
+        throw new IllegalStateException("an XOR delta needs a parent (WriteOptions.parent)");
+      }
+      if (elementSize != 1 && elementSize != 2 && elementSize != 4 && elementSize != 8) {
+        throw new IllegalArgumentException("elementSize (" + elementSize + ") must be 1, 2, 4 or 8");
+      }
+      io.hexz.read.BlockDevice p = parent.stream(kind).orElseThrow(
+          () -> new IllegalArgumentException("the parent has no " + kind + " stream"));
+      if (baseOffset < 0 || baseLength < 0 || baseOffset > p.size() - baseLength) {
+        throw new IllegalArgumentException("base range [" + baseOffset + ", +" + baseLength
+            + ") lies outside the parent's " + kind + " stream (" + p.size() + " bytes)");
+      }
+      if (filling != null && filling.length > 0) {
+        throw new IllegalStateException("an XOR delta must start on a block boundary (offset " + size
+            + " is not a multiple of " + blockSize + "); call alignToBlock() first");
+      }
+      int pos = 0;
+      while (pos < data.length) {
+        Job j = filling();
+        int n = Math.min(blockSize, data.length - pos);
+        System.arraycopy(data, pos, j.data, 0, n);
+        j.length = n;
+        int baseN = (int) Math.max(0, Math.min(n, baseLength - pos));
+        if (j.base == null) {
+          j.base = new byte[blockSize];
+        }
+        ByteBuffer bb = ByteBuffer.wrap(j.base, 0, baseN);
+        while (bb.hasRemaining()) {
+          p.read(bb, baseOffset + pos + bb.position());
+        }
+        j.xor = new XorPayload(baseOffset + pos, n, baseN, elementSize, BlockKind.RAW);
+        size += n;
+        pos += n;
+        if (n == blockSize) {
+          submit();
+        }
+        // A short last block stays open: later writes fill it, the XOR covers only its first n bytes.
+      }
+    }
+
+    @Override
+    public void writeXorDeltaFromBuffers(byte[] data, byte[] baseData, int elementSize) throws IOException {
+      io.hexz.read.BlockDevice p = parent == null ? null : parent.stream(kind).orElse(null);
+      long at = size;
+      if (p != null && baseData.length <= p.size() - Math.min(at, p.size())) {
+        // The caller vouches that baseData is the parent's content here; check it, since the
+        // reader will XOR with the parent's real bytes.
+        byte[] actual = new byte[baseData.length];
+        ByteBuffer bb = ByteBuffer.wrap(actual);
+        while (bb.hasRemaining()) {
+          p.read(bb, at + bb.position());
+        }
+        if (!java.util.Arrays.equals(actual, baseData)) {
+          throw new IllegalArgumentException("baseData differs from the parent's " + kind + " bytes at offset " + at);
+        }
+      } else if (p != null) {
+        throw new IllegalArgumentException("baseData runs past the end of the parent's " + kind + " stream");
+      }
+      writeXorDelta(data, at, baseData.length, elementSize);
     }
 
     @Override
@@ -369,6 +489,7 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       if (filling == null) {
         filling = takeFree();
         filling.length = 0;
+        filling.xor = null;
       }
       return filling;
     }
@@ -444,13 +565,15 @@ final class SnapshotWriterImpl implements SnapshotWriter {
           return;
         }
         long key = ByteBuffer.wrap(j.hash).getLong();
-        long[] cand = dedup == null ? null : dedup.get(key);
+        // XOR payloads mean "content XOR parent bytes": never shared with ordinary payloads.
+        long[] cand = dedup == null || j.kind == BlockKind.XOR ? null : dedup.get(key);
         if (cand != null && sameContent(cand, j)) {
           BlockKind k = BlockKind.fromId((int) (cand[1] >>> 24));
           leaf.addLeaf(k, (int) (cand[1] & 0xFFFFFF), cand[0], j.crc, j.hash);
           stats.dedupBlocks++;
         } else {
           byte[] payload = j.kind == BlockKind.RAW ? j.data : j.packed;
+          j.xor = null;
           int len = j.kind == BlockKind.RAW ? j.length : j.packedLength;
           long at = pos;
           writeFully(ByteBuffer.wrap(payload, 0, len));
@@ -460,7 +583,7 @@ final class SnapshotWriterImpl implements SnapshotWriter {
           if (j.kind == BlockKind.RAW) {
             stats.rawBlocks++;
           }
-          if (dedup != null && cand == null) {
+          if (dedup != null && cand == null && j.kind != BlockKind.XOR) {
             dedup.put(key, at, len, j.kind.id());
           }
         }
