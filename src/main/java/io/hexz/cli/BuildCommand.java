@@ -102,6 +102,11 @@ final class BuildCommand implements Callable<Integer> {
           b.threads(threads);
         }
         meta.forEach(b::meta);
+        String epoch = System.getenv("SOURCE_DATE_EPOCH");
+        if (epoch != null && !epoch.isBlank()) {
+          // Reproducible builds: the same input and options give a byte-identical snapshot.
+          b.created(java.time.Instant.ofEpochSecond(Long.parseLong(epoch.trim())));
+        }
         return b.dedup(!noDedup).progress(progress.listener());
       }, memory);
     }
