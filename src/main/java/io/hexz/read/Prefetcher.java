@@ -17,6 +17,8 @@ import java.util.function.LongConsumer;
 final class Prefetcher {
   /** Sequential reads needed before prefetching starts. */
   private static final int RUN_TO_START = 2;
+  /** How far (in blocks) a read may land from the previous one and still continue a run. */
+  private static final int NEAR = 4;
 
   private final ExecutorService pool;
   private final long blocks;
@@ -36,7 +38,9 @@ final class Prefetcher {
   void onRead(long first, long last) {
     long prev = lastBlock;
     lastBlock = last;
-    if (first != prev && first != prev + 1) {
+    // FUSE delivers a sequential stream as concurrent requests that may arrive slightly out of
+    // order, so "near the previous read" counts as sequential; a jump further away is random.
+    if (first < prev - NEAR || first > prev + NEAR) {
       run = 0;
       aheadTo = last;
       return;
