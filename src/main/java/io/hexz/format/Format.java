@@ -38,6 +38,8 @@ public final class Format {
   public static final int LEAF_ENTRY_SIZE = 56;
   public static final int INTERNAL_ENTRY_SIZE = 16;
   public static final int MAX_INDEX_DEPTH = 6;
+  /** Bytes before a stored index page's payload: form:u8 reserved[3] rawLength:u32. */
+  public static final int PAGE_ENVELOPE_SIZE = 8;
 
   /** Upper bound of user-visible metadata (JSON, UTF-8). */
   public static final int MAX_METADATA_SIZE = 1 << 20;

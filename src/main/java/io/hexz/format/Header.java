@@ -19,7 +19,7 @@ import java.util.Map;
  *                identity[32] parentIdentity[32] parentHintLength:u16 reserved[14]
  *                StreamDesc[2] reserved[32] parentHint[1024] zero[2812] headerCrc:u32
  * StreamDesc  := kindId:u8 depth:u8 reserved:u16 rootLength:u32 rootOffset:u64 size:u64
- *                storedBytes:u64 reserved[16]
+ *                storedBytes:u64 rootCrc:u32 reserved[12]
  * </pre>
  * All integers little-endian. See FORMAT.md.
  */
@@ -87,7 +87,7 @@ public record Header(
       }
       b.put(at, (byte) k.id()).put(at + 1, (byte) d.indexDepth());
       b.putInt(at + 4, d.rootLength()).putLong(at + 8, d.rootOffset());
-      b.putLong(at + 16, d.size()).putLong(at + 24, d.storedBytes());
+      b.putLong(at + 16, d.size()).putLong(at + 24, d.storedBytes()).putInt(at + 32, d.rootCrc());
     }
     b.put(Format.PARENT_HINT_OFFSET, hint);
     b.putInt(Format.HEADER_CRC_OFFSET, Checksums.crc32c(b.array(), 0, Format.HEADER_CRC_OFFSET));
@@ -189,6 +189,7 @@ public record Header(
       long rootOffset = b.getLong(at + 8);
       long size = b.getLong(at + 16);
       long storedBytes = b.getLong(at + 24);
+      int rootCrc = b.getInt(at + 32);
       if (size < 0 || size > Format.MAX_STREAM_SIZE) {
         throw new CorruptSnapshotException(file, k + " stream size " + size + " is out of range");
       }
@@ -202,12 +203,12 @@ public record Header(
         int rootLevel = depth - 1;
         long perEntry = Format.blocksPerEntry(rootLevel);
         int rootCount = (int) Format.ceilDiv(blocks, perEntry);
-        if (rootLength != Format.pageSize(rootLevel, rootCount)) {
+        if (rootLength < Format.PAGE_ENVELOPE_SIZE || rootLength > IndexPage.maxStoredSize(rootLevel, rootCount)) {
           throw new CorruptSnapshotException(file, k + " index root length " + rootLength + " is wrong");
         }
         checkRange(file, k + " index root", rootOffset, rootLength, fileLength);
       }
-      streams.put(k, new StreamDescriptor(k, size, depth, rootOffset, rootLength, storedBytes));
+      streams.put(k, new StreamDescriptor(k, size, depth, rootOffset, rootLength, storedBytes, rootCrc));
     }
     if (!streams.containsKey(StreamKind.DISK)) {
       throw new CorruptSnapshotException(file, "has no disk stream");

@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
  * One page of a stream's block index, as bytes. Immutable once built; readers share instances.
  *
  * <pre>
+ * StoredPage    := form:u8 (0 raw, 1 lz4) reserved[3] rawLength:u32 payload     -- what the file holds
  * Page          := magic:u32 level:u8 streamId:u8 count:u16 firstBlock:u64 Entry[count] crc:u32
  * Entry(leaf)   := kind:u8 flags:u8 reserved:u16 storedLength:u32 offset:u64 contentCrc:u32
  *                  reserved:u32 sha256[32]                                   (56 bytes)
@@ -151,6 +152,67 @@ public final class IndexPage {
       System.arraycopy(b.array(), 0, out, 0, out.length);
       return out;
     }
+  }
+
+  /**
+   * Wraps a finished page for storage: LZ4-compressed when that is smaller (index entries that
+   * refer to the parent or to zero blocks repeat and compress to almost nothing), raw otherwise.
+   */
+  public static byte[] pack(byte[] raw) {
+    io.hexz.codec.Codec lz4 = io.hexz.codec.Codec.of(io.hexz.codec.CodecType.LZ4, 0);
+    byte[] out = new byte[Format.PAGE_ENVELOPE_SIZE + lz4.maxCompressedLength(raw.length)];
+    int n = lz4.compress(raw, 0, raw.length, out, Format.PAGE_ENVELOPE_SIZE, raw.length);
+    int form = 1;
+    if (n <= 0) {
+      form = 0;
+      n = raw.length;
+      System.arraycopy(raw, 0, out, Format.PAGE_ENVELOPE_SIZE, n);
+    }
+    ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).put(0, (byte) form).putInt(4, raw.length);
+    return java.util.Arrays.copyOf(out, Format.PAGE_ENVELOPE_SIZE + n);
+  }
+
+  /** Largest stored form of a page with {@code count} entries at {@code level}. */
+  public static int maxStoredSize(int level, int count) {
+    return Format.PAGE_ENVELOPE_SIZE + Format.pageSize(level, count);
+  }
+
+  /**
+   * Unwraps and checks a stored page: the CRC its parent recorded (over the stored bytes), the
+   * envelope, the exact raw size, then everything {@link #decode} checks.
+   */
+  public static IndexPage unpack(String file, byte[] stored, int expectedLevel, StreamKind stream,
+      long expectedFirst, int expectedCount, Integer expectedCrc) throws CorruptSnapshotException {
+    String where = stream + " index page (level " + expectedLevel + ", block " + expectedFirst + ")";
+    if (expectedCrc != null && Checksums.crc32c(stored, 0, stored.length) != expectedCrc) {
+      throw new CorruptSnapshotException(file, where + " checksum mismatch: damaged index");
+    }
+    int rawLength = Format.pageSize(expectedLevel, expectedCount);
+    if (stored.length < Format.PAGE_ENVELOPE_SIZE || stored.length > maxStoredSize(expectedLevel, expectedCount)) {
+      throw new CorruptSnapshotException(file, where + " has impossible stored length " + stored.length);
+    }
+    ByteBuffer b = ByteBuffer.wrap(stored).order(ByteOrder.LITTLE_ENDIAN);
+    int form = b.get(0);
+    if (b.getInt(4) != rawLength || (form != 0 && form != 1) || b.get(1) != 0 || b.get(2) != 0 || b.get(3) != 0) {
+      throw new CorruptSnapshotException(file, where + " has a damaged envelope");
+    }
+    int payload = stored.length - Format.PAGE_ENVELOPE_SIZE;
+    byte[] raw;
+    if (form == 0) {
+      if (payload != rawLength) {
+        throw new CorruptSnapshotException(file, where + " has length " + payload + ", expected " + rawLength);
+      }
+      raw = java.util.Arrays.copyOfRange(stored, Format.PAGE_ENVELOPE_SIZE, stored.length);
+    } else {
+      raw = new byte[rawLength];
+      try {
+        io.hexz.codec.Codec.of(io.hexz.codec.CodecType.LZ4, 0)
+            .decompress(stored, Format.PAGE_ENVELOPE_SIZE, payload, raw, 0, rawLength);
+      } catch (io.hexz.codec.CodecException e) {
+        throw new CorruptSnapshotException(file, where + " cannot be decompressed: damaged index");
+      }
+    }
+    return decode(file, raw, expectedLevel, stream, expectedFirst, expectedCount, null);
   }
 
   /**

@@ -10,9 +10,10 @@ package io.hexz.format;
  * @param rootOffset file offset of the root index page
  * @param rootLength length of the root index page
  * @param storedBytes payload bytes this stream added to the file (informational)
+ * @param rootCrc CRC32C of the root page's stored bytes
  */
 public record StreamDescriptor(
-    StreamKind kind, long size, int indexDepth, long rootOffset, int rootLength, long storedBytes) {
+    StreamKind kind, long size, int indexDepth, long rootOffset, int rootLength, long storedBytes, int rootCrc) {
 
   /** Number of blocks at {@code blockSize}. */
   public long blockCount(int blockSize) {

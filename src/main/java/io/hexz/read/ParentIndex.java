@@ -1,7 +1,6 @@
 package io.hexz.read;
 
 import io.hexz.format.Format;
-import io.hexz.format.IndexPage;
 import io.hexz.format.StreamKind;
 import java.io.IOException;
 
@@ -42,11 +41,7 @@ public final class ParentIndex {
 
   /** Copies the SHA-256 of block {@code b}'s content into {@code dst}; returns its CRC32C. */
   public int hashAndCrc(StreamKind kind, long b, byte[] dst) throws IOException {
-    SnapshotFile.StreamReader r = file.reader(kind);
-    IndexPage leaf = r.leafFor(b);
-    int i = (int) (b - leaf.firstBlock());
-    leaf.hash(i, dst, 0);
-    return leaf.contentCrc(i);
+    return file.reader(kind).hashAndCrc(b, dst);
   }
 
   /** Whether block {@code b} of this snapshot exists and has exactly this content hash. */

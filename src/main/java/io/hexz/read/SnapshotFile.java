@@ -257,8 +257,8 @@ final class SnapshotFile implements Snapshot {
       } else {
         int level = d.indexDepth() - 1;
         int count = (int) Format.ceilDiv(blocks, Format.blocksPerEntry(level));
-        this.root = IndexPage.decode(name, readAt(source, d.rootOffset(), d.rootLength()), level, kind, 0,
-            count, null);
+        this.root = IndexPage.unpack(name, readAt(source, d.rootOffset(), d.rootLength()), level, kind, 0,
+            count, d.rootCrc());
       }
       this.prefetcher = prefetchPool == null ? null
           : new Prefetcher(prefetchPool, blocks, Math.max(2, (int) (options.prefetchBytes() >> shift)),
@@ -467,16 +467,30 @@ final class SnapshotFile implements Snapshot {
         page = cache.get(new PageKey(id, kind.id(), childLevel, childFirst), () -> {
           long off = parentPage.childOffset(idx);
           int len = parentPage.childLength(idx);
-          if (len != Format.pageSize(childLevel, childCount)) {
+          if (len < Format.PAGE_ENVELOPE_SIZE || len > IndexPage.maxStoredSize(childLevel, childCount)) {
             throw new CorruptSnapshotException(name, kind + " index page for block " + childFirst
                 + " has impossible length " + Integer.toUnsignedString(len));
           }
           Header.checkRange(name, kind + " index page for block " + childFirst, off, len, header.fileLength());
-          return new CachedPage(IndexPage.decode(name, readAt(source, off, len), childLevel, kind, childFirst,
+          return new CachedPage(IndexPage.unpack(name, readAt(source, off, len), childLevel, kind, childFirst,
               childCount, parentPage.childCrc(idx)));
         }).page();
       }
       return page;
+    }
+
+    /**
+     * Copies block {@code b}'s SHA-256 into {@code dst} and returns its CRC32C; PARENT entries
+     * carry neither (so that thin indexes compress), so those come from down the chain.
+     */
+    int hashAndCrc(long b, byte[] dst) throws IOException {
+      IndexPage leaf = leafFor(b);
+      int i = (int) (b - leaf.firstBlock());
+      if (leaf.kindId(i) == BlockKind.PARENT.id()) {
+        return parentReader(b).hashAndCrc(b, dst);
+      }
+      leaf.hash(i, dst, 0);
+      return leaf.contentCrc(i);
     }
 
     /** Loads block {@code b} into the cache if it is not there; for the prefetcher. */

@@ -3,6 +3,7 @@ package io.hexz.store;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * Random-access bytes of a snapshot file: local, HTTP or S3. Implementations are thread-safe:
@@ -28,5 +29,10 @@ public interface ByteSource extends Closeable {
     byte[] b = new byte[length];
     readFully(ByteBuffer.wrap(b), position);
     return b;
+  }
+
+  /** Requests, bytes fetched and cache hits so far, for a remote source; empty for a local file. */
+  default Optional<RemoteStats> remoteStats() {
+    return Optional.empty();
   }
 }

@@ -317,6 +317,8 @@ final class SnapshotWriterImpl implements SnapshotWriter {
 
   /** Scratch for the XOR transform, per compression thread. */
   private final ThreadLocal<byte[][]> xorScratch;
+  /** PARENT entries carry no CRC or hash (the parent's index has them): identical entries compress away. */
+  private static final byte[] NO_HASH = new byte[Format.HASH_SIZE];
 
   /** Sized so that an XOR payload (header + worst-case inner) always fits. */
   private int xorPackedSize() {
@@ -434,6 +436,9 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       if (parentIndex == null) {
         throw new IllegalStateException("copyParentBlocks needs a parent (WriteOptions.parent)");
       }
+      if (count == 0) {
+        return; // nothing to reference, wherever we are (a thin commit ends so after a short last block)
+      }
       if (filling != null && filling.length > 0) {
         throw new IllegalStateException("copyParentBlocks at offset " + size + ", which is not block-aligned");
       }
@@ -543,9 +548,9 @@ final class SnapshotWriterImpl implements SnapshotWriter {
         leaf = new IndexPage.Builder(0, kind, b);
       }
       if (j.kind == BlockKind.PARENT) {
-        int crc = parentIndex.hashAndCrc(kind, b, j.hash);
+        parentIndex.hashAndCrc(kind, b, j.hash);
         hasher.block(j.hash, 0);
-        leaf.addLeaf(BlockKind.PARENT, 0, 0, crc, j.hash);
+        leaf.addLeaf(BlockKind.PARENT, 0, 0, 0, NO_HASH);
         stats.parentBlocks++;
       } else if (j.kind == BlockKind.ZERO) {
         if (!zeroHashes.containsKey(j.length)) {
@@ -557,7 +562,7 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       } else {
         hasher.block(j.hash, 0);
         if (parentIndex != null && parentIndex.sameBlock(kind, b, j.length, j.hash, parentScratch)) {
-          leaf.addLeaf(BlockKind.PARENT, 0, 0, j.crc, j.hash);
+          leaf.addLeaf(BlockKind.PARENT, 0, 0, 0, NO_HASH);
           stats.parentBlocks++;
           if (leaf.isFull()) {
             flushLeaf();
@@ -622,12 +627,16 @@ final class SnapshotWriterImpl implements SnapshotWriter {
     }
 
     private void flushLeaf() throws IOException {
-      byte[] page = leaf.finish();
-      long at = pos;
-      writeFully(ByteBuffer.wrap(page));
-      leafPointers.add(new long[] {at, page.length, ByteBuffer.wrap(page, page.length - 4, 4)
-          .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()});
+      leafPointers.add(writePage(leaf.finish()));
       leaf = null;
+    }
+
+    /** Appends a page in its stored form; returns its pointer {offset, stored length, CRC32C of the stored bytes}. */
+    private long[] writePage(byte[] page) throws IOException {
+      byte[] stored = IndexPage.pack(page);
+      long at = pos;
+      writeFully(ByteBuffer.wrap(stored));
+      return new long[] {at, stored.length, Checksums.crc32c(stored, 0, stored.length)};
     }
 
     @Override
@@ -651,6 +660,7 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       int depth = 0;
       long rootOffset = 0;
       int rootLength = 0;
+      int rootCrc = 0;
       List<long[]> level = leafPointers;
       if (!level.isEmpty()) {
         depth = 1;
@@ -660,11 +670,12 @@ final class SnapshotWriterImpl implements SnapshotWriter {
         }
         rootOffset = level.get(0)[0];
         rootLength = (int) level.get(0)[1];
+        rootCrc = (int) level.get(0)[2];
       }
       if (depth != Format.indexDepth(blocks)) {
         throw new IllegalStateException("index depth " + depth + " for " + blocks + " blocks");
       }
-      streams.put(kind, new StreamDescriptor(kind, size, depth, rootOffset, rootLength, storedBytes));
+      streams.put(kind, new StreamDescriptor(kind, size, depth, rootOffset, rootLength, storedBytes, rootCrc));
       identityParts.add(new Identity.StreamPart(kind, size, hasher.finish()));
       stats.logicalBytes += size;
       stats.payloadBytes += storedBytes;
@@ -682,11 +693,7 @@ final class SnapshotWriterImpl implements SnapshotWriter {
           long[] ch = children.get(c);
           p.addChild(ch[0], (int) ch[1], (int) ch[2]);
         }
-        byte[] page = p.finish();
-        long at = pos;
-        writeFully(ByteBuffer.wrap(page));
-        parents.add(new long[] {at, page.length, ByteBuffer.wrap(page, page.length - 4, 4)
-            .order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()});
+        parents.add(writePage(p.finish()));
       }
       return parents;
     }

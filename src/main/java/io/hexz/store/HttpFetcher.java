@@ -1,0 +1,563 @@
+package io.hexz.store;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodySubscriber;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
+
+/**
+ * An object on a web server read with HTTP range requests ({@link HttpClient}: pooled
+ * connections, HTTP/2 over TLS where the server offers it). Thread-safe; the pinned validators
+ * are written once at open.
+ *
+ * <p>Open: one {@code GET} of the first chunk ({@code Range: bytes=0-N}) gives the size (from
+ * Content-Range), the ETag / Last-Modified that pin the object, and the first chunk itself (the
+ * snapshot header). A HEAD is not used: pre-signed URLs are often signed for GET only.
+ *
+ * <p>Every range answer is checked before a byte is kept: status 206 (a 200 means the server
+ * ignores Range and is refused), a Content-Range equal to the range asked for, no
+ * Content-Encoding, the ETag (or Last-Modified) and total size of the opened object, and exactly
+ * as many body bytes as asked for. Requests carry {@code If-Match} (a strong ETag) or
+ * {@code If-Unmodified-Since}; a 412 means the object changed.
+ *
+ * <p>Redirects are followed here, not by the client, at most 5 hops, each target checked by
+ * {@link AddressPolicy}; https never redirects to http. Open remembers where the redirects led
+ * and later requests go there directly. Credentials in the URL's user info are sent as Basic
+ * authorization only to the URL's own host; neither they nor the query ever appear in names.
+ */
+final class HttpFetcher implements RangeFetcher {
+  private static final int MAX_REDIRECTS = 5;
+  private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)",
+      Pattern.CASE_INSENSITIVE);
+  private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes\\s+\\*/(\\d+)", Pattern.CASE_INSENSITIVE);
+
+  private final URI origin;
+  private final String name;
+  private final RemoteOptions options;
+  private final AddressPolicy policy;
+  private final Stats stats;
+  private final ExecutorService executor;
+  private final HttpClient client;
+  private final String authorization; // null without user info
+  private volatile URI target;
+  // Pinned at open, before the fetcher is shared (publication through the constructor of the source).
+  private long size;
+  private String etag;
+  private String lastModified;
+  private byte[] probe;
+
+  private HttpFetcher(URI uri, RemoteOptions options, AddressPolicy policy, Stats stats) {
+    this.origin = uri;
+    this.policy = policy;
+    this.target = uri;
+    this.name = Uris.redact(uri);
+    this.options = options;
+    this.stats = stats;
+    String user = uri.getUserInfo();
+    this.authorization = user == null ? null
+        : "Basic " + Base64.getEncoder().encodeToString(user.getBytes(StandardCharsets.UTF_8));
+    AtomicInteger n = new AtomicInteger();
+    this.executor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "hexz-http-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.client = HttpClient.newBuilder()
+        .version("https".equalsIgnoreCase(uri.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(options.connectTimeout())
+        .executor(executor)
+        .build();
+  }
+
+  /** Opens {@code uri}: follows redirects, pins the object and fetches its first chunk. */
+  static HttpFetcher open(URI uri, RemoteOptions options, AddressPolicy policy, Stats stats, Retrier retrier)
+      throws IOException {
+    HttpFetcher f = new HttpFetcher(uri, options, policy, stats);
+    try {
+      retrier.call(f.name, () -> {
+        f.probe();
+        return null;
+      });
+      return f;
+    } catch (IOException | RuntimeException e) {
+      f.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public long size() {
+    return size;
+  }
+
+  @Override
+  public String validator() {
+    return etag != null ? "etag " + etag : lastModified != null ? "last-modified " + lastModified : null;
+  }
+
+  @Override
+  public synchronized byte[] takeProbe() {
+    byte[] p = probe;
+    probe = null;
+    return p;
+  }
+
+  private void probe() throws IOException {
+    long last = options.chunkSize() - 1;
+    byte[][] got = new byte[1][];
+    HttpResponse<Void> r = get(0, last, false, info -> {
+      long[] range = contentRange(info.headers(), info.statusCode());
+      if (range[0] != 0 || range[1] > last || range[2] < 0 || range[1] >= range[2]) {
+        throw new RemoteException(name, "server answered a request for bytes 0-" + last + " with Content-Range "
+            + header(info.headers(), "Content-Range") + " (wrong Content-Range)");
+      }
+      got[0] = new byte[(int) (range[1] + 1)];
+      size = range[2];
+      return got;
+    });
+    HttpHeaders h = r.headers();
+    if (r.statusCode() == 416) {
+      Matcher m = UNSATISFIED_RANGE.matcher(header(h, "Content-Range"));
+      if (!m.matches() || Long.parseLong(m.group(1)) != 0) {
+        throw new RemoteException(name, "server refused the range bytes 0-" + last + " (HTTP 416, Content-Range "
+            + header(h, "Content-Range") + ")");
+      }
+      size = 0;
+    } else if (r.statusCode() == 200 && "0".equals(header(h, "Content-Length"))) {
+      size = 0; // an empty object: nothing to range over
+    } else {
+      probe = got[0];
+    }
+    etag = h.firstValue("ETag").orElse(null);
+    lastModified = h.firstValue("Last-Modified").orElse(null);
+  }
+
+  @Override
+  public void fetch(long offset, byte[][] parts) throws IOException {
+    long total = 0;
+    for (byte[] p : parts) {
+      total += p.length;
+    }
+    long last = offset + total - 1;
+    get(offset, last, true, info -> {
+      HttpHeaders h = info.headers();
+      long[] range = contentRange(h, info.statusCode());
+      if (range[2] >= 0 && range[2] != size) {
+        throw new RemoteChangedException(name, "its size is now " + range[2] + " bytes, was " + size);
+      }
+      if (range[0] != offset || range[1] != last) {
+        throw new RemoteException(name, "server answered a request for bytes " + offset + "-" + last
+            + " with Content-Range " + header(h, "Content-Range") + " (wrong Content-Range)");
+      }
+      checkSameObject(h);
+      return parts;
+    });
+  }
+
+  /** Fails if the headers name another version than the pinned one. */
+  private void checkSameObject(HttpHeaders h) throws IOException {
+    Optional<String> e = h.firstValue("ETag");
+    if (etag != null && e.isPresent() && !opaque(e.get()).equals(opaque(etag))) {
+      throw new RemoteChangedException(name, "ETag is now " + e.get() + ", was " + etag);
+    }
+    Optional<String> lm = h.firstValue("Last-Modified");
+    if (etag == null && lastModified != null && lm.isPresent() && !lm.get().equals(lastModified)) {
+      throw new RemoteChangedException(name, "Last-Modified is now " + lm.get() + ", was " + lastModified);
+    }
+  }
+
+  private static String opaque(String etag) {
+    return etag.startsWith("W/") ? etag.substring(2) : etag;
+  }
+
+  /** Decides, from the status and headers of a 206, which buffers its body fills; throws to refuse it. */
+  private interface Sink {
+    byte[][] accept(HttpResponse.ResponseInfo info) throws IOException;
+  }
+
+  /**
+   * One ranged GET of bytes {@code first..last} (inclusive), following redirects; returns the
+   * final response, whose body (for a 206) has been written through {@code sink}.
+   */
+  private HttpResponse<Void> get(long first, long last, boolean pinned, Sink sink) throws IOException {
+    URI uri = target;
+    for (int hop = 0; ; hop++) {
+      String shown = uri == origin ? null : Uris.redact(uri);
+      policy.check(name, shown, uri.getHost());
+      HttpResponse<Void> r = send(request(uri, first, last, pinned), sink);
+      int status = r.statusCode();
+      if (status == 206) {
+        if (hop > 0 && !pinned) {
+          target = uri;
+        }
+        return r;
+      }
+      if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+        if (hop == MAX_REDIRECTS) {
+          throw new RemoteException(name, "too many redirects (more than " + MAX_REDIRECTS + ")");
+        }
+        uri = redirect(uri, r.headers());
+        continue;
+      }
+      if (!pinned && (status == 416 || status == 200)) {
+        if (hop > 0) {
+          target = uri;
+        }
+        if (status == 416 || "0".equals(header(r.headers(), "Content-Length"))) {
+          return r;
+        }
+      }
+      throw statusError(r, pinned);
+    }
+  }
+
+  private URI redirect(URI from, HttpHeaders h) throws IOException {
+    String loc = h.firstValue("Location").orElseThrow(() -> new RemoteException(name, "redirect without a Location"));
+    URI to;
+    try {
+      to = from.resolve(loc.trim());
+    } catch (IllegalArgumentException e) {
+      throw new RemoteException(name, "redirect to an invalid URL");
+    }
+    String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new RemoteException(name, "redirect to a " + (scheme.isEmpty() ? "relative" : scheme)
+          + " URL is not followed");
+    }
+    if (scheme.equals("http") && "https".equalsIgnoreCase(from.getScheme())) {
+      throw new RemoteException(name, "redirect from https to http (" + Uris.redact(to) + ") is not followed");
+    }
+    if (to.getHost() == null) {
+      throw new RemoteException(name, "redirect to a URL without a host");
+    }
+    return to;
+  }
+
+  private HttpRequest request(URI uri, long first, long last, boolean pinned) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(options.requestTimeout())
+        .header("Range", "bytes=" + first + "-" + last)
+        .header("Accept-Encoding", "identity");
+    if (pinned) {
+      if (etag != null && !etag.startsWith("W/")) {
+        b.header("If-Match", etag);
+      } else if (lastModified != null) {
+        b.header("If-Unmodified-Since", lastModified);
+      }
+    }
+    if (authorization != null && sameOrigin(uri)) {
+      b.header("Authorization", authorization);
+    }
+    return b.build();
+  }
+
+  private boolean sameOrigin(URI uri) {
+    return uri.getScheme().equalsIgnoreCase(origin.getScheme()) && uri.getHost().equalsIgnoreCase(origin.getHost())
+        && uri.getPort() == origin.getPort();
+  }
+
+  /** Sends {@code req}; the whole exchange, body included, is bounded by the request timeout. */
+  private HttpResponse<Void> send(HttpRequest req, Sink sink) throws IOException {
+    stats.requests.increment();
+    HttpResponse.BodyHandler<Void> handler = info -> {
+      if (info.statusCode() != 206) {
+        return new Fill(name, null, 0, stats); // discards: cancels the body
+      }
+      try {
+        if (info.headers().firstValue("Content-Encoding").filter(v -> !v.equalsIgnoreCase("identity")).isPresent()) {
+          throw new RemoteException(name, "server sent the range with Content-Encoding "
+              + header(info.headers(), "Content-Encoding") + "; hexz needs the stored bytes");
+        }
+        byte[][] parts = sink.accept(info);
+        long expected = 0;
+        for (byte[] p : parts) {
+          expected += p.length;
+        }
+        Optional<String> cl = info.headers().firstValue("Content-Length");
+        if (cl.isPresent() && !cl.get().trim().equals(Long.toString(expected))) {
+          throw new RemoteException(name, "short or long body: server sent Content-Length " + cl.get()
+              + " for a range of " + expected + " bytes");
+        }
+        return new Fill(name, parts, expected, stats);
+      } catch (IOException e) {
+        return Fill.failing(e);
+      }
+    };
+    CompletableFuture<HttpResponse<Void>> cf;
+    try {
+      cf = client.sendAsync(req, handler);
+    } catch (IllegalArgumentException e) {
+      throw new RemoteException(name, "invalid request: " + Uris.scrub(e.getMessage(), req.uri()));
+    }
+    long timeout = options.requestTimeout().toNanos();
+    try {
+      return cf.get(timeout, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      cf.cancel(true);
+      throw new TransientException("no complete answer within " + seconds(options.requestTimeout()), null, null);
+    } catch (InterruptedException e) {
+      cf.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException(name + ": interrupted");
+    } catch (ExecutionException e) {
+      throw translate(unwrap(e.getCause()), req.uri());
+    }
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** Our own verdicts pass; transport failures become transient, except TLS trust problems. */
+  private IOException translate(Throwable t, URI uri) {
+    if (t instanceof RemoteException || t instanceof TransientException || t instanceof RestrictedAddressException
+        || t instanceof InterruptedIOException) {
+      return (IOException) t;
+    }
+    String what = describe(t, uri);
+    if (t instanceof HttpConnectTimeoutException) {
+      return new TransientException("connect timed out after " + seconds(options.connectTimeout()), null, t);
+    }
+    if (t instanceof HttpTimeoutException) {
+      return new TransientException("no answer within " + seconds(options.requestTimeout()), null, t);
+    }
+    if (t instanceof SSLException && !(t.getCause() instanceof java.net.SocketException)) {
+      return new RemoteException(name, "TLS failed: " + what, t);
+    }
+    if (t instanceof ConnectException) {
+      return new TransientException("cannot connect" + (t.getMessage() == null ? " (connection refused)"
+          : ": " + what), null, t);
+    }
+    if (t instanceof IOException) {
+      return new TransientException("connection failed: " + what, null, t);
+    }
+    return new RemoteException(name, "request failed: " + what, t);
+  }
+
+  private static String describe(Throwable t, URI uri) {
+    String m = t.getMessage();
+    return m == null || m.isBlank() ? t.getClass().getSimpleName() : Uris.scrub(m, uri);
+  }
+
+  private IOException statusError(HttpResponse<Void> r, boolean pinned) {
+    int s = r.statusCode();
+    HttpHeaders h = r.headers();
+    if (s == 200) {
+      return new RemoteException(name, "server ignores Range requests (answered 200 with the whole object instead of"
+          + " 206 Partial Content); serve the snapshot from a server that supports Range requests");
+    }
+    if (s == 412 && pinned) {
+      return new RemoteChangedException(name, "HTTP 412 Precondition Failed for "
+          + (etag != null && !etag.startsWith("W/") ? "If-Match " + etag : "If-Unmodified-Since " + lastModified));
+    }
+    if (s == 416 && pinned) {
+      return new RemoteChangedException(name, "HTTP 416: the range is no longer inside it");
+    }
+    if (s == 404 || s == 410) {
+      NoSuchFileException e = new NoSuchFileException(name, null, "not found (HTTP " + s + ")");
+      return e;
+    }
+    if (s == 401 || s == 403) {
+      return new AccessDeniedException(name, null, "access denied (HTTP " + s + ")");
+    }
+    if (s == 408 || s == 425 || s == 429 || s >= 500) {
+      return new TransientException("HTTP " + s, retryAfter(h), null);
+    }
+    return new RemoteException(name, "unexpected answer HTTP " + s);
+  }
+
+  private static Duration retryAfter(HttpHeaders h) {
+    Optional<String> v = h.firstValue("Retry-After");
+    if (v.isEmpty()) {
+      return null;
+    }
+    try {
+      return Duration.ofSeconds(Long.parseLong(v.get().trim()));
+    } catch (NumberFormatException e) {
+      try {
+        return Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v.get().trim(),
+            DateTimeFormatter.RFC_1123_DATE_TIME));
+      } catch (RuntimeException e2) {
+        return null;
+      }
+    }
+  }
+
+  /** {start, end, total} of a 206's Content-Range (total -1 for "*"). */
+  private long[] contentRange(HttpHeaders h, int status) throws IOException {
+    String v = header(h, "Content-Range");
+    Matcher m = CONTENT_RANGE.matcher(v.trim());
+    if (!m.matches()) {
+      throw new RemoteException(name, "server answered 206 with " + (v.isEmpty() ? "no Content-Range"
+          : "an unusable Content-Range '" + v + "'") + " (wrong Content-Range)");
+    }
+    try {
+      long start = Long.parseLong(m.group(1));
+      long end = Long.parseLong(m.group(2));
+      long total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
+      if (end < start || (total >= 0 && end >= total)) {
+        throw new RemoteException(name, "server sent an impossible Content-Range '" + v + "' (wrong Content-Range)");
+      }
+      return new long[] {start, end, total};
+    } catch (NumberFormatException e) {
+      throw new RemoteException(name, "server sent an unusable Content-Range '" + v + "' (wrong Content-Range)");
+    }
+  }
+
+  private static String header(HttpHeaders h, String key) {
+    return h.firstValue(key).orElse("");
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+
+  /**
+   * Writes a 206 body into the parts, counting bytes; refuses a body longer or shorter than the
+   * range. With no parts it discards the body by cancelling it (the connection is closed rather
+   * than a possibly huge body read). Confined to the client's delivery (calls are serialized).
+   */
+  private static final class Fill implements BodySubscriber<Void> {
+    private final String name;
+    private final byte[][] parts;
+    private final long expected;
+    private final Stats stats;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final IOException failure;
+    private Flow.Subscription subscription;
+    private int part;
+    private int pos;
+    private long received;
+
+    Fill(String name, byte[][] parts, long expected, Stats stats) {
+      this(name, parts, expected, stats, null);
+    }
+
+    private Fill(String name, byte[][] parts, long expected, Stats stats, IOException failure) {
+      this.name = name;
+      this.parts = parts;
+      this.expected = expected;
+      this.stats = stats;
+      this.failure = failure;
+    }
+
+    static Fill failing(IOException e) {
+      return new Fill(null, null, 0, null, e);
+    }
+
+    @Override
+    public CompletionStage<Void> getBody() {
+      return done;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      if (parts == null) {
+        s.cancel();
+        if (failure != null) {
+          done.completeExceptionally(failure);
+        } else {
+          done.complete(null);
+        }
+        return;
+      }
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+      if (done.isDone()) {
+        return;
+      }
+      for (ByteBuffer bb : items) {
+        int r = bb.remaining();
+        stats.bytesFetched.add(r);
+        received += r;
+        if (received > expected) {
+          subscription.cancel();
+          done.completeExceptionally(new RemoteException(name, "server sent more than the " + expected
+              + " bytes of the range"));
+          return;
+        }
+        while (bb.hasRemaining()) {
+          byte[] p = parts[part];
+          int n = Math.min(p.length - pos, bb.remaining());
+          bb.get(p, pos, n);
+          pos += n;
+          if (pos == p.length) {
+            part++;
+            pos = 0;
+          }
+        }
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      if (t instanceof IOException || t instanceof java.io.UncheckedIOException) {
+        done.completeExceptionally(new TransientException("connection lost after " + received + " of " + expected
+            + " body bytes (" + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage()) + ")", null, t));
+      } else {
+        done.completeExceptionally(t);
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      if (parts == null || done.isDone()) {
+        return;
+      }
+      if (received < expected) {
+        done.completeExceptionally(new TransientException("short body: " + received + " of " + expected + " bytes",
+            null, null));
+      } else {
+        done.complete(null);
+      }
+    }
+  }
+}
