@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,6 +36,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -157,23 +162,29 @@ class CorruptionTest {
 
   // ---- single-bit flips
 
+  /** Compressed payloads: see {@link #everyBitFlipInACompressedPayloadIsReportedByVerify}. */
+  private static boolean compressed(Region r) {
+    return r == Region.PAYLOAD_LZ4 || r == Region.PAYLOAD_ZSTD;
+  }
+
   @ParameterizedTest
   @EnumSource(Kind.class)
   void everySingleBitFlipIsCaughtAndNeverYieldsWrongBytes(Kind kind) throws Exception {
     Fixture f = FIXTURES.get(kind);
     Random rnd = new Random(Seeds.derive(SEED, "flip", kind));
-    TreeSet<Long> positions = flipPositions(f, rnd, kind == Kind.LZ4 ? 260 : 110);
-    Path work = Files.copy(f.good(), dir.resolve(f.name() + "-flip.hxz"),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    List<long[]> flips = new ArrayList<>();
+    for (long pos : flipPositions(f, rnd, kind == Kind.LZ4 ? 32 : 25)) {
+      flips.add(new long[] {pos, rnd.nextInt(8)});
+    }
     Report report = new Report(f.name() + " bit flips, " + Seeds.describe(SEED));
-    int i = 0;
-    for (long pos : positions) {
-      int bit = rnd.nextInt(8);
+    inParallel(f, flips, (work, flip) -> {
+      long pos = flip[0];
+      int bit = (int) flip[1];
       Extent where = f.layout().at(pos);
       String what = "bit " + bit + " of byte " + pos + " (" + where.region() + ": " + where.what() + ")";
       Damage.toggleBitInPlace(work, pos, bit);
       try {
-        Outcome o = check(f, work, what, report, i++ % 4 == 0);
+        Outcome o = check(f, work, what, report, pos % 4 == 0, !compressed(where.region()));
         boolean mustFailOpen = where.region() == Region.HEADER || where.region() == Region.METADATA
             || where.region() == Region.ROOT_PAGE;
         if (mustFailOpen && o.openFailure == null) {
@@ -187,9 +198,80 @@ class CorruptionTest {
       } finally {
         Damage.toggleBitInPlace(work, pos, bit);
       }
-    }
-    assertEquals(-1L, Files.mismatch(work, f.good()), "the work copy was not restored");
+    });
+    assertTrue(flips.size() >= (kind == Kind.LZ4 ? 250 : 150), "too few flips: " + flips.size());
     report.assertClean();
+  }
+
+  /**
+   * A flip inside an lz4 or zstd payload can leave the decoded block unchanged: an lz4 match
+   * offset inside a run of equal bytes (a run of zeros is typical) still copies the same bytes
+   * when one of its bits changes. Reads then return the right bytes (the property above holds),
+   * but the file differs from what was written and verify cannot tell, because the only
+   * checksums of a block (CRC32C and SHA-256 in its index entry) cover the decoded content, not
+   * the stored bytes. Seen here with the fixed seed: 2 of 600 flips in lz4 payloads and 2 of 600
+   * in zstd payloads pass verify.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Kind.class, names = {"LZ4", "ZSTD"})
+  void everyBitFlipInACompressedPayloadIsReportedByVerify(Kind kind) throws Exception {
+    Fixture f = FIXTURES.get(kind);
+    Random rnd = new Random(Seeds.derive(SEED, "payload-flip", kind));
+    List<Extent> payloads = f.layout().of(kind == Kind.LZ4 ? Region.PAYLOAD_LZ4 : Region.PAYLOAD_ZSTD);
+    List<long[]> flips = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      Extent e = payloads.get(rnd.nextInt(payloads.size()));
+      flips.add(new long[] {e.offset() + (long) (rnd.nextDouble() * e.length()), rnd.nextInt(8)});
+    }
+    Report report = new Report(f.name() + " payload bit flips, " + Seeds.describe(SEED));
+    inParallel(f, flips, (work, flip) -> {
+      Damage.toggleBitInPlace(work, flip[0], (int) flip[1]);
+      try {
+        String what = "bit " + flip[1] + " of byte " + flip[0] + " (" + f.layout().at(flip[0]).what() + ")";
+        report.count(f.layout().at(flip[0]).region(), check(f, work, what, report, false, true));
+      } finally {
+        Damage.toggleBitInPlace(work, flip[0], (int) flip[1]);
+      }
+    });
+    report.assertClean();
+  }
+
+  /** Work on a damaged copy of a fixture; each worker thread has its own copy of the good file. */
+  interface DamageJob {
+    void run(Path work, long[] item) throws Exception;
+  }
+
+  /** Runs {@code job} for every item on two threads (the checks are CPU-bound and independent). */
+  private static void inParallel(Fixture f, List<long[]> items, DamageJob job) throws Exception {
+    int threads = 2;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int first = t;
+        done.add(pool.submit(() -> {
+          Path work = Files.copy(f.good(), dir.resolve(f.name() + "-work" + first + ".hxz"),
+              StandardCopyOption.REPLACE_EXISTING);
+          for (int i = first; i < items.size(); i += threads) {
+            job.run(work, items.get(i));
+          }
+          assertEquals(-1L, Files.mismatch(work, f.good()), "the work copy was not restored");
+          return null;
+        }));
+      }
+      for (Future<?> d : done) {
+        try {
+          d.get();
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof Error) {
+            throw (Error) e.getCause();
+          }
+          throw (Exception) e.getCause();
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /** Positions in every kind of structure (stratified), some fixed header fields, and uniform ones. */
@@ -206,8 +288,7 @@ class CorruptionTest {
       if (es.isEmpty()) {
         continue;
       }
-      int n = r == Region.HEADER ? perRegion / 2 : perRegion / (r == Region.METADATA ? 3 : 2);
-      for (int k = 0; k < n; k++) {
+      for (int k = 0; k < perRegion; k++) {
         Extent e = es.get(rnd.nextInt(es.size()));
         // Half anywhere in the structure, half in its first and last 32 bytes (headers, trailers).
         long within = rnd.nextBoolean() ? (long) (rnd.nextDouble() * e.length())
@@ -216,7 +297,7 @@ class CorruptionTest {
         out.add(e.offset() + within);
       }
     }
-    for (int k = 0; k < perRegion; k++) {
+    for (int k = 0; k < 2 * perRegion; k++) {
       out.add((long) (rnd.nextDouble() * f.layout().fileLength));
     }
     return out;
@@ -231,10 +312,14 @@ class CorruptionTest {
     Random rnd = new Random(Seeds.derive(SEED, "truncate", kind));
     long len = f.layout().fileLength;
     TreeSet<Long> cuts = new TreeSet<>(List.of(0L, 1L, 7L, 8L, 100L, 4091L, 4095L, 4096L, 4097L, len - 1, len - 4));
-    for (Extent e : f.layout().extents) {
-      cuts.add(e.offset());
-      cuts.add(e.offset() + 1);
-      cuts.add(Math.max(0, e.end() - 1));
+    for (Region r : Region.values()) {
+      List<Extent> es = f.layout().of(r);
+      for (int i = 0; i < Math.min(es.size(), 8); i++) {
+        Extent e = es.get(rnd.nextInt(es.size()));
+        cuts.add(e.offset());
+        cuts.add(e.offset() + 1);
+        cuts.add(Math.max(0, e.end() - 1));
+      }
     }
     for (int i = 0; i < 40; i++) {
       cuts.add((long) (rnd.nextDouble() * len));
@@ -244,7 +329,7 @@ class CorruptionTest {
     Path out = dir.resolve(f.name() + "-cut.hxz");
     for (long cut : cuts) {
       Damage.truncate(f.good(), out, cut);
-      Outcome o = check(f, out, "truncated to " + cut + " bytes", report, false);
+      Outcome o = check(f, out, "truncated to " + cut + " bytes", report, false, true);
       if (!(o.openFailure instanceof CorruptSnapshotException)) {
         report.fail(Region.HEADER, "truncated to " + cut + ": expected CorruptSnapshotException at open, got "
             + o.openFailure);
@@ -276,12 +361,19 @@ class CorruptionTest {
     Random rnd = new Random(Seeds.derive(SEED, "zero", kind));
     byte[] good = Files.readAllBytes(f.good());
     List<long[]> ranges = new ArrayList<>();
+    List<Extent> payloads = new ArrayList<>();
     for (Extent e : f.layout().extents) {
-      if (rnd.nextInt(Math.max(1, f.layout().extents.size() / 60)) == 0 || e.region() != Region.PAYLOAD_RAW) {
-        ranges.add(new long[] {e.offset(), e.length()}); // a whole structure
+      if (e.region().name().startsWith("PAYLOAD")) {
+        payloads.add(e);
+      } else {
+        ranges.add(new long[] {e.offset(), e.length()}); // a whole header, page or metadata
       }
     }
-    for (int i = 0; i < 80; i++) {
+    for (int i = 0; i < 15; i++) {
+      Extent e = payloads.get(rnd.nextInt(payloads.size()));
+      ranges.add(new long[] {e.offset(), e.length()}); // a whole payload
+    }
+    for (int i = 0; i < 60; i++) {
       long pos = (long) (rnd.nextDouble() * good.length);
       int len = rnd.nextBoolean() ? 1 + rnd.nextInt(16) : 1 + rnd.nextInt(8192);
       ranges.add(new long[] {pos, len});
@@ -297,17 +389,24 @@ class CorruptionTest {
       changed++;
       Damage.zero(f.good(), out, r[0], len);
       Extent where = f.layout().at(r[0]);
-      Outcome o = check(f, out, "zeroed [" + r[0] + ", +" + len + ") starting in " + where, report, false);
+      Outcome o = check(f, out, "zeroed [" + r[0] + ", +" + len + ") starting in " + where, report, false, true);
       report.count(where.region(), o);
     }
-    assertTrue(changed > 50, "too few ranges changed anything: " + changed);
+    assertTrue(changed > 40, "too few ranges changed anything: " + changed);
     report.assertClean();
   }
 
   // ---- header fields with a valid CRC
 
-  /** An edit of the header, re-CRC'd, and what opening the result must do. */
-  record Edit(String name, Consumer<ByteBuffer> edit, Class<? extends Exception> atOpen) {}
+  /**
+   * An edit of the header, re-CRC'd, what opening the result must do (null: open may succeed,
+   * reads must then be right or fail) and whether verify must notice.
+   */
+  record Edit(String name, Consumer<ByteBuffer> edit, Class<? extends Exception> atOpen, boolean detectable) {
+    Edit(String name, Consumer<ByteBuffer> edit, Class<? extends Exception> atOpen) {
+      this(name, edit, atOpen, true);
+    }
+  }
 
   private static final int DISK = 128;
   private static final int MEMORY = 128 + 48;
@@ -376,7 +475,11 @@ class CorruptionTest {
     e.add(new Edit("disk size - block size", h -> h.putLong(DISK + 16, h.getLong(DISK + 16) - f.blockSize()), null));
     e.add(new Edit("identity byte 0 + 1", h -> h.put(48, (byte) (h.get(48) + 1)), null));
     e.add(new Edit("block shift + 1", h -> h.put(20, (byte) (h.get(20) + 1)), null));
-    e.add(new Edit("codec changed", h -> h.put(21, (byte) ((h.get(21) + 1) % 3)), null));
+    // Informational fields: each block's kind names its codec, so these change no decoding.
+    // The header CRC protects them; with a valid CRC they are legitimately different files.
+    e.add(new Edit("header codec changed", h -> h.put(21, (byte) ((h.get(21) + 1) % 3)), null, false));
+    e.add(new Edit("header level changed", h -> h.put(22, (byte) (h.get(22) + 5)), null, false));
+    e.add(new Edit("disk storedBytes -1", h -> h.putLong(DISK + 24, -1), null, false));
     return e;
   }
 
@@ -391,7 +494,7 @@ class CorruptionTest {
       if (Files.mismatch(out, f.good()) < 0) {
         continue;
       }
-      Outcome o = check(f, out, e.name(), report, false);
+      Outcome o = check(f, out, e.name(), report, false, e.detectable());
       if (e.atOpen() != null && (o.openFailure == null || o.openFailure.getClass() != e.atOpen())) {
         report.fail(Region.HEADER, e.name() + ": expected " + e.atOpen().getSimpleName() + " at open, got "
             + (o.openFailure == null ? "a successful open" : o.openFailure.toString()));
@@ -451,8 +554,12 @@ class CorruptionTest {
   /**
    * Opens, reads every stream block by block and whole, verifies and analyzes {@code damaged};
    * records violations of the property in {@code report}.
+   *
+   * @param mustDetect whether verify must report the damage (false only where a change can
+   *     leave the decoded content intact and no checksum covers the stored bytes)
    */
-  private static Outcome check(Fixture f, Path damaged, String what, Report report, boolean prefetch) {
+  private static Outcome check(Fixture f, Path damaged, String what, Report report, boolean prefetch,
+      boolean mustDetect) {
     Outcome o = new Outcome();
     assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
       ReadOptions ro = prefetch ? ReadOptions.DEFAULTS : ReadOptions.DEFAULTS.withPrefetch(false);
@@ -479,8 +586,10 @@ class CorruptionTest {
       try {
         VerifyReport v = Hexz.verify(damaged);
         o.verifyOk = v.ok();
-        if (v.ok()) {
+        if (v.ok() && mustDetect) {
           report.fail(null, what + ": verify reports the damaged file as OK");
+        } else if (v.ok()) {
+          report.note(what + ": verify reports OK (reads returned the right bytes)");
         }
       } catch (Throwable t) {
         report.fail(null, what + ": verify threw " + t + " instead of reporting");
@@ -551,8 +660,15 @@ class CorruptionTest {
       this.title = title;
     }
 
+    private final List<String> notes = new ArrayList<>();
+
     synchronized void fail(Region r, String what) {
       failures.add(what);
+    }
+
+    /** Something allowed but worth seeing in the log. */
+    synchronized void note(String what) {
+      notes.add(what);
     }
 
     synchronized void count(Region r, Outcome o) {
@@ -566,6 +682,7 @@ class CorruptionTest {
       StringBuilder sb = new StringBuilder();
       counts.forEach((k, c) -> sb.append(String.format("%n  %-14s %4d cases, %4d failed at open, %4d failed a read",
           k, c[0], c[1], c[2])));
+      notes.stream().limit(10).forEach(n -> sb.append("\n  note: ").append(n));
       System.out.println("[hexz] " + title + ":" + sb);
       if (!failures.isEmpty()) {
         StringBuilder f = new StringBuilder(title + ": " + failures.size() + " violations" + sb);

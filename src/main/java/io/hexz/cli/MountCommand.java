@@ -134,11 +134,22 @@ final class MountCommand implements Callable<Integer> {
     String javaBin = ProcessHandle.current().info().command().orElse("java");
     String jar = new File(MountCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath()).getPath();
     List<String> cmd = new ArrayList<>(List.of("setsid", javaBin));
-    cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+    // The mount process's memory is the block cache plus a fixed overhead: cap the heap at that
+    // (the JVM default, a quarter of RAM, lets garbage pile up far beyond the cache).
+    for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (!arg.startsWith("-Xmx") && !arg.startsWith("-Xms") && !arg.startsWith("-XX:MaxMetaspaceSize")
+          && !arg.startsWith("-XX:ReservedCodeCacheSize") && !arg.startsWith("-XX:MaxDirectMemorySize")) {
+        cmd.add(arg);
+      }
+    }
+    cmd.addAll(mountJvmOptions(cacheSize));
     cmd.addAll(List.of("-cp", jar, Main.class.getName(), "mount", "--foreground"));
     cmd.addAll(reconstructArgs());
     Path log = RunDir.logFile(mp);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    // glibc gives every thread that mallocs its own arena; libfuse's workers would each get one.
+    pb.environment().put("MALLOC_ARENA_MAX", "2");
+    Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     String fsName = "hexz-" + p.pid();
@@ -155,6 +166,13 @@ final class MountCommand implements Callable<Integer> {
     }
     p.destroy();
     throw new IOException(mp + ": mount did not come up within 60 s (log: " + log + ")");
+  }
+
+  /** JVM limits for a mount process with a block cache of {@code cacheBytes}. */
+  static List<String> mountJvmOptions(long cacheBytes) {
+    long heapMiB = Math.max(48, (cacheBytes >> 20) + 32);
+    return List.of("-Xmx" + heapMiB + "m", "-Xms16m", "-XX:MaxMetaspaceSize=48m", "-XX:ReservedCodeCacheSize=24m",
+        "-XX:MaxDirectMemorySize=16m", "-XX:+UseSerialGC", "-XX:CICompilerCount=2");
   }
 
   private List<String> reconstructArgs() {

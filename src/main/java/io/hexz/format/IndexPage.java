@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
  * StoredPage    := form:u8 (0 raw, 1 lz4) reserved[3] rawLength:u32 payload     -- what the file holds
  * Page          := magic:u32 level:u8 streamId:u8 count:u16 firstBlock:u64 Entry[count] crc:u32
  * Entry(leaf)   := kind:u8 flags:u8 reserved:u16 storedLength:u32 offset:u64 contentCrc:u32
- *                  reserved:u32 sha256[32]                                   (56 bytes)
+ *                  payloadCrc:u32 sha256[32]                                 (56 bytes)
  * Entry(inner)  := childOffset:u64 childLength:u32 childCrc:u32              (16 bytes)
  * </pre>
  * Level 0 pages are leaves and describe one block per entry; a level-n page points at level n-1
@@ -77,6 +77,11 @@ public final class IndexPage {
     return buf.getInt(entryAt(i) + 16);
   }
 
+  /** CRC32C of the stored payload bytes (0 for kinds without a payload). */
+  public int payloadCrc(int i) {
+    return buf.getInt(entryAt(i) + 20);
+  }
+
   public void hash(int i, byte[] dst, int dstOff) {
     buf.get(entryAt(i) + 24, dst, dstOff, Format.HASH_SIZE);
   }
@@ -123,12 +128,13 @@ public final class IndexPage {
       return count == (level == 0 ? Format.LEAF_FANOUT : Format.INTERNAL_FANOUT);
     }
 
-    public Builder addLeaf(BlockKind kind, int storedLength, long offset, int contentCrc, byte[] sha256) {
+    public Builder addLeaf(BlockKind kind, int storedLength, long offset, int contentCrc, int payloadCrc,
+        byte[] sha256) {
       if (level != 0 || isFull()) {
         throw new IllegalStateException("not a leaf page with room");
       }
       b.put((byte) kind.id()).put((byte) 0).putShort((short) 0).putInt(storedLength).putLong(offset)
-          .putInt(contentCrc).putInt(0).put(sha256, 0, Format.HASH_SIZE);
+          .putInt(contentCrc).putInt(payloadCrc).put(sha256, 0, Format.HASH_SIZE);
       count++;
       return this;
     }

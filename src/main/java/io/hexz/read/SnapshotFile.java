@@ -389,6 +389,13 @@ final class SnapshotFile implements Snapshot {
         throw corrupt(b, "points outside the file (offset " + off + ")");
       }
       byte[] payload = readAt(source, off, stored);
+      // Checked before decoding: a damaged payload never reaches the decompressor, and damage that
+      // would decode to the same bytes (several encodings can) is still reported.
+      int payloadCrc = Checksums.crc32c(payload, 0, stored);
+      if (payloadCrc != leaf.payloadCrc(i)) {
+        throw corrupt(b, String.format("payload checksum mismatch (stored %08x, computed %08x)",
+            leaf.payloadCrc(i), payloadCrc));
+      }
       byte[] data;
       if (k == BlockKind.RAW) {
         data = payload;

@@ -550,19 +550,19 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       if (j.kind == BlockKind.PARENT) {
         parentIndex.hashAndCrc(kind, b, j.hash);
         hasher.block(j.hash, 0);
-        leaf.addLeaf(BlockKind.PARENT, 0, 0, 0, NO_HASH);
+        leaf.addLeaf(BlockKind.PARENT, 0, 0, 0, 0, NO_HASH);
         stats.parentBlocks++;
       } else if (j.kind == BlockKind.ZERO) {
         if (!zeroHashes.containsKey(j.length)) {
           zeroFacts(j.length);
         }
         hasher.block(zeroHashes.get(j.length), 0);
-        leaf.addLeaf(BlockKind.ZERO, 0, 0, zeroCrcs.get(j.length), zeroHashes.get(j.length));
+        leaf.addLeaf(BlockKind.ZERO, 0, 0, zeroCrcs.get(j.length), 0, zeroHashes.get(j.length));
         stats.zeroBlocks++;
       } else {
         hasher.block(j.hash, 0);
         if (parentIndex != null && parentIndex.sameBlock(kind, b, j.length, j.hash, parentScratch)) {
-          leaf.addLeaf(BlockKind.PARENT, 0, 0, 0, NO_HASH);
+          leaf.addLeaf(BlockKind.PARENT, 0, 0, 0, 0, NO_HASH);
           stats.parentBlocks++;
           if (leaf.isFull()) {
             flushLeaf();
@@ -572,9 +572,10 @@ final class SnapshotWriterImpl implements SnapshotWriter {
         long key = ByteBuffer.wrap(j.hash).getLong();
         // XOR payloads mean "content XOR parent bytes": never shared with ordinary payloads.
         long[] cand = dedup == null || j.kind == BlockKind.XOR ? null : dedup.get(key);
-        if (cand != null && sameContent(cand, j)) {
+        Integer sharedCrc = cand == null ? null : sameContent(cand, j);
+        if (sharedCrc != null) {
           BlockKind k = BlockKind.fromId((int) (cand[1] >>> 24));
-          leaf.addLeaf(k, (int) (cand[1] & 0xFFFFFF), cand[0], j.crc, j.hash);
+          leaf.addLeaf(k, (int) (cand[1] & 0xFFFFFF), cand[0], j.crc, sharedCrc, j.hash);
           stats.dedupBlocks++;
         } else {
           byte[] payload = j.kind == BlockKind.RAW ? j.data : j.packed;
@@ -582,7 +583,9 @@ final class SnapshotWriterImpl implements SnapshotWriter {
           int len = j.kind == BlockKind.RAW ? j.length : j.packedLength;
           long at = pos;
           writeFully(ByteBuffer.wrap(payload, 0, len));
-          leaf.addLeaf(j.kind, len, at, j.crc, j.hash);
+          // A raw payload is the content: its CRC is the content CRC.
+          int payloadCrc = j.kind == BlockKind.RAW ? j.crc : Checksums.crc32c(payload, 0, len);
+          leaf.addLeaf(j.kind, len, at, j.crc, payloadCrc, j.hash);
           storedBytes += len;
           stats.storedBlocks++;
           if (j.kind == BlockKind.RAW) {
@@ -598,12 +601,15 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       }
     }
 
-    /** Whether the payload remembered in {@code cand} decodes to exactly {@code j}'s bytes. */
-    private boolean sameContent(long[] cand, Job j) throws IOException {
+    /**
+     * If the payload remembered in {@code cand} decodes to exactly {@code j}'s bytes, the CRC32C
+     * of that payload (for the new entry that shares it); null otherwise.
+     */
+    private Integer sameContent(long[] cand, Job j) throws IOException {
       BlockKind k = BlockKind.fromId((int) (cand[1] >>> 24));
       int stored = (int) (cand[1] & 0xFFFFFF);
       if (k == BlockKind.RAW && stored != j.length) {
-        return false;
+        return null;
       }
       byte[] payload = new byte[stored];
       ByteBuffer pb = ByteBuffer.wrap(payload);
@@ -611,19 +617,20 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       while (pb.hasRemaining()) {
         int n = out.read(pb, at + pb.position());
         if (n < 0) {
-          return false;
+          return null;
         }
       }
+      int payloadCrc = Checksums.crc32c(payload, 0, stored);
       if (k == BlockKind.RAW) {
-        return Arrays.equals(payload, 0, stored, j.data, 0, j.length);
+        return Arrays.equals(payload, 0, stored, j.data, 0, j.length) ? payloadCrc : null;
       }
       try {
         Codec.of(k.codec(), k.codec() == CodecType.ZSTD ? 3 : 0)
             .decompress(payload, 0, stored, verifyScratch, 0, j.length);
       } catch (CodecException e) {
-        return false; // a different-length block with the same key prefix
+        return null; // a different-length block with the same key prefix
       }
-      return Arrays.equals(verifyScratch, 0, j.length, j.data, 0, j.length);
+      return Arrays.equals(verifyScratch, 0, j.length, j.data, 0, j.length) ? payloadCrc : null;
     }
 
     private void flushLeaf() throws IOException {

@@ -43,7 +43,7 @@ public abstract class AbstractBlockDeviceTest {
   private static final byte SENTINEL = (byte) 0xA5;
 
   /** A device under test, the bytes it must hold, its block size, and what to close after. */
-  protected record Subject(BlockDevice device, byte[] expected, int blockSize, AutoCloseable resources) {}
+  public record Subject(BlockDevice device, byte[] expected, int blockSize, AutoCloseable resources) {}
 
   /** Builds the device under test in {@code dir}; content may be drawn from {@code rnd}. */
   protected abstract Subject create(Path dir, Random rnd) throws Exception;
@@ -222,7 +222,7 @@ public abstract class AbstractBlockDeviceTest {
   @Test
   void concurrentRandomReadersAgreeWithTheSource() {
     int threads = 8;
-    int readsEach = 300;
+    int readsEach = 150;
     assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       try {

@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * Where every structure of a (good) snapshot lies, parsed by the test from the grammar in
- * FORMAT.md without the production decoders, so damage can be aimed at each kind of structure.
- * Immutable.
+ * FORMAT.md without the production decoders (only lz4 to open a compressed index page), so damage
+ * can be aimed at each kind of structure. Immutable.
  */
 public final class Layout {
   /** The kinds of structure a byte can belong to. */
@@ -26,6 +26,8 @@ public final class Layout {
     PAYLOAD_RAW,
     PAYLOAD_LZ4,
     PAYLOAD_ZSTD,
+    /** A payload of a kind without its own region here (an XOR delta, say). */
+    PAYLOAD_OTHER,
     METADATA
   }
 
@@ -90,27 +92,59 @@ public final class Layout {
     return new Layout(fileLength, shift, out);
   }
 
-  private static void walk(ByteBuffer b, long off, int len, boolean root, String stream, List<Extent> out,
+  private static final int PAGE_MAGIC = 0x58495848; // "HXIX"
+
+  /**
+   * The page held at [off, off+len): stored as is (it starts with the page magic), or in an
+   * envelope {@code form:u8 reserved[3] rawLength:u32 payload} with form 0 (raw) or 1 (lz4).
+   */
+  private static ByteBuffer page(ByteBuffer file, long off, int len) {
+    ByteBuffer b = file.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    if (b.getInt((int) off) == PAGE_MAGIC) {
+      return b.slice((int) off, len).order(ByteOrder.LITTLE_ENDIAN);
+    }
+    int form = b.get((int) off);
+    int rawLength = b.getInt((int) off + 4);
+    byte[] raw = new byte[rawLength];
+    if (form == 0) {
+      b.get((int) off + 8, raw);
+    } else {
+      byte[] stored = new byte[len - 8];
+      b.get((int) off + 8, stored);
+      try {
+        io.hexz.codec.Codec.of(io.hexz.codec.CodecType.LZ4, 0).decompress(stored, 0, stored.length, raw, 0,
+            rawLength);
+      } catch (io.hexz.codec.CodecException e) {
+        throw new AssertionError("a good file's index page at " + off + " does not decode", e);
+      }
+    }
+    return ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  private static void walk(ByteBuffer file, long off, int len, boolean root, String stream, List<Extent> out,
       Map<Long, Extent> payloads) {
-    int level = Byte.toUnsignedInt(b.get((int) off + 4));
-    int count = Short.toUnsignedInt(b.getShort((int) off + 6));
-    long first = b.getLong((int) off + 8);
+    ByteBuffer b = page(file, off, len);
+    int base = 0;
+    int level = Byte.toUnsignedInt(b.get(base + 4));
+    int count = Short.toUnsignedInt(b.getShort(base + 6));
+    long first = b.getLong(base + 8);
     Region r = root ? Region.ROOT_PAGE : level == 0 ? Region.LEAF_PAGE : Region.INTERNAL_PAGE;
     out.add(new Extent(r, off, len, stream + " level " + level + " page at block " + first));
     for (int i = 0; i < count; i++) {
       if (level == 0) {
-        int e = (int) off + 16 + i * 56;
+        int e = base + 16 + i * 56;
         int kind = Byte.toUnsignedInt(b.get(e));
         int stored = b.getInt(e + 4);
         long payload = b.getLong(e + 8);
-        Region pr = kind == 1 ? Region.PAYLOAD_RAW : kind == 2 ? Region.PAYLOAD_LZ4 : kind == 3 ? Region.PAYLOAD_ZSTD
-            : null;
+        // 0 zero and 4 parent have no payload; any other kind points at bytes of this file.
+        Region pr = kind == 0 || kind == 4 ? null : kind == 1 ? Region.PAYLOAD_RAW : kind == 2 ? Region.PAYLOAD_LZ4
+            : kind == 3 ? Region.PAYLOAD_ZSTD : Region.PAYLOAD_OTHER;
         if (pr != null) {
           payloads.putIfAbsent(payload, new Extent(pr, payload, stored, stream + " block " + (first + i)));
         }
       } else {
-        int e = (int) off + 16 + i * 16;
-        walk(b, b.getLong(e), b.getInt(e + 8), false, stream, out, payloads);
+        int e = base + 16 + i * 16;
+        walk(file, b.getLong(e), b.getInt(e + 8), false, stream, out, payloads);
       }
     }
   }

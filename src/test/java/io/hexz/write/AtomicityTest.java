@@ -153,7 +153,7 @@ class AtomicityTest {
             throw new AssertionError("an identity that is neither the old nor the new snapshot's");
           }
           (expect == oldData ? sawOld : sawNew).incrementAndGet();
-          int len = (int) Math.min(100_000, expect.length);
+          int len = Math.min(100_000, expect.length);
           byte[] got = new byte[len];
           s.read(ByteBuffer.wrap(got), expect.length - len);
           if (!Arrays.equals(expect, expect.length - len, expect.length, got, 0, len)) {
@@ -167,18 +167,18 @@ class AtomicityTest {
 
     try (Snapshot before = Hexz.open(target, ReadOptions.DEFAULTS)) {
       reader.start();
+      awaitPositive(sawOld, readerFailure, "the reader never saw the old snapshot");
       try (SnapshotWriter w = Writers.create(target, options())) {
         w.addBytes(StreamKind.DISK, newData);
         assertArrayEquals(oldId, Hexz.inspect(target).header().identity(), "replaced before finish()");
         w.finish();
       }
-      Thread.sleep(50);
+      awaitPositive(sawNew, readerFailure, "the reader never saw the new snapshot");
       stop.set(true);
       assertTimeoutPreemptively(Duration.ofSeconds(30), () -> reader.join());
       if (readerFailure.get() != null) {
         throw new AssertionError("a reader saw a partial snapshot", readerFailure.get());
       }
-      assertTrue(sawOld.get() > 0, "the reader never ran before the replacement");
       // A snapshot opened before the replacement still reads the old content (the rename kept its inode).
       assertArrayEquals(oldData, Snaps.readAll(before, 65536));
     }
@@ -187,6 +187,20 @@ class AtomicityTest {
       assertArrayEquals(newData, Snaps.readAll(after, 65536));
     }
     assertEquals(List.of("snap.hxz"), listing());
+  }
+
+  private static void awaitPositive(AtomicInteger n, AtomicReference<Throwable> failure, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (n.get() == 0 && failure.get() == null) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(what);
+      }
+      Thread.sleep(1);
+    }
+    if (failure.get() != null) {
+      throw new AssertionError("a reader saw a partial snapshot", failure.get());
+    }
   }
 
   @Test

@@ -66,18 +66,18 @@ class DeterminismTest {
     Snaps.write(whole, opts, data);
 
     Path pieces = dir.resolve("pieces.hxz");
-    try (SnapshotWriter w = Writers.create(pieces, opts);
-        SnapshotWriter.StreamSink sink = w.beginStream(StreamKind.DISK)) {
-      int pos = 0;
-      while (pos < data.length) {
-        int n = Math.min(data.length - pos, rnd.nextInt(3) == 0 ? rnd.nextInt(10) : rnd.nextInt(3 * bs));
-        ByteBuffer b = rnd.nextBoolean() ? ByteBuffer.wrap(data, pos, n) : ByteBuffer.allocateDirect(n).put(data, pos,
-            n).flip();
-        sink.write(b);
-        assertEquals(0, b.remaining(), "write must consume all of src");
-        pos += n;
+    try (SnapshotWriter w = Writers.create(pieces, opts)) {
+      try (SnapshotWriter.StreamSink sink = w.beginStream(StreamKind.DISK)) {
+        int pos = 0;
+        while (pos < data.length) {
+          int n = Math.min(data.length - pos, rnd.nextInt(3) == 0 ? rnd.nextInt(10) : rnd.nextInt(3 * bs));
+          ByteBuffer b = rnd.nextBoolean() ? ByteBuffer.wrap(data, pos, n)
+              : ByteBuffer.allocateDirect(n).put(data, pos, n).flip();
+          sink.write(b);
+          assertEquals(0, b.remaining(), "write must consume all of src");
+          pos += n;
+        }
       }
-      sink.close();
       w.finish();
     }
 

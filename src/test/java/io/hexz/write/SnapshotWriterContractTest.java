@@ -46,6 +46,33 @@ class SnapshotWriterContractTest {
   }
 
   @Test
+  void copyingZeroParentBlocksIsANoOpEvenAfterAPartialBlock() throws Exception {
+    // What a thin overlay commit does when the overlay touched the stream's short last block:
+    // write that block, then reference the (zero) remaining parent blocks.
+    byte[] parentData = new byte[2 * 4096 + 1808];
+    java.util.Arrays.fill(parentData, (byte) 7);
+    Path parent = dir.resolve("parent.hxz");
+    io.hexz.testing.Snaps.write(parent, io.hexz.testing.Snaps.options(4096, CodecType.LZ4, 0, true).build(),
+        parentData);
+    byte[] childData = parentData.clone();
+    java.util.Arrays.fill(childData, 2 * 4096, childData.length, (byte) 9);
+    Path child = dir.resolve("child.hxz");
+    try (SnapshotWriter w = Hexz.create(child, io.hexz.testing.Snaps.options(4096, CodecType.LZ4, 0, true)
+        .parent(parent).build())) {
+      try (SnapshotWriter.StreamSink sink = w.beginStream(StreamKind.DISK)) {
+        sink.copyParentBlocks(2);
+        sink.write(ByteBuffer.wrap(childData, 2 * 4096, 1808));
+        sink.copyParentBlocks(0);
+      }
+      w.finish();
+    }
+    try (var s = Hexz.open(child, io.hexz.read.ReadOptions.DEFAULTS)) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(childData, io.hexz.testing.Snaps.readAll(s, 4096));
+    }
+    assertTrue(Hexz.verify(child).ok());
+  }
+
+  @Test
   void streamsAreWrittenOneAtATimeAndOnce() throws Exception {
     Path target = dir.resolve("c.hxz");
     try (SnapshotWriter w = Hexz.create(target, WriteOptions.builder().blockSize(4096).build())) {
