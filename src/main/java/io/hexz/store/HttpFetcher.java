@@ -392,9 +392,11 @@ final class HttpFetcher implements RangeFetcher {
     if (s == 416 && pinned) {
       return new RemoteChangedException(name, "HTTP 416: the range is no longer inside it");
     }
+    if ((s == 404 || s == 410) && pinned) {
+      return new RemoteChangedException(name, "it is gone: HTTP " + s);
+    }
     if (s == 404 || s == 410) {
-      NoSuchFileException e = new NoSuchFileException(name, null, "not found (HTTP " + s + ")");
-      return e;
+      return new NoSuchFileException(name, null, "not found (HTTP " + s + ")");
     }
     if (s == 401 || s == 403) {
       return new AccessDeniedException(name, null, "access denied (HTTP " + s + ")");

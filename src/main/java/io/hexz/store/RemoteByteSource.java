@@ -119,7 +119,7 @@ final class RemoteByteSource implements ByteSource {
     for (long c = position >>> shift; c <= last; c++) {
       byte[] chunk = chunk(c, last);
       int from = (int) (pos - (c << shift));
-      int n = (int) Math.min(chunk.length - from, dst.remaining());
+      int n = Math.min(chunk.length - from, dst.remaining());
       dst.put(chunk, from, n);
       pos += n;
     }

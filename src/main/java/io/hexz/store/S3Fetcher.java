@@ -8,6 +8,9 @@ import java.net.URI;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
@@ -46,12 +49,12 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  *
  * <p>Client: HTTP through the JDK's HttpURLConnection (url-connection-client: pooled keep-alive
  * connections, never follows redirects), the SDK's own retries off ({@link Retrier} retries, the
- * same way as for HTTP), attempt timeout = request timeout. With an endpoint override, path-style
- * addressing. Every request passes an interceptor that applies {@link AddressPolicy} to its host
- * and counts it. Credentials come from the default AWS chain (system properties, environment,
- * web identity, profile files, container and instance metadata); if it finds none, requests are
- * anonymous (public buckets). Region: the option, else {@code aws.region} / {@code AWS_REGION} /
- * the profile, else us-east-1.
+ * same way as for HTTP), attempt timeout = request timeout (timed on a "hexz-s3-timer" thread).
+ * With an endpoint override, path-style addressing. Every request passes an interceptor that
+ * applies {@link AddressPolicy} to its host and counts it. Credentials come from the default AWS
+ * chain (system properties, environment, web identity, profile files, container and instance
+ * metadata); if it finds none, requests are anonymous (public buckets). Region: the option,
+ * else {@code aws.region} / {@code AWS_REGION} / the profile, else us-east-1.
  */
 final class S3Fetcher implements RangeFetcher {
   private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)",
@@ -64,6 +67,7 @@ final class S3Fetcher implements RangeFetcher {
   private final AwsCredentialsProvider credentials;
   private final boolean anonymous;
   private final Stats stats;
+  private final ScheduledExecutorService timer;
   private long size;
   private String etag;
   private Instant lastModified;
@@ -96,6 +100,12 @@ final class S3Fetcher implements RangeFetcher {
     }
     this.credentials = chain;
     this.anonymous = anon;
+    AtomicInteger n = new AtomicInteger();
+    this.timer = Executors.newScheduledThreadPool(1, r -> {
+      Thread t = new Thread(r, "hexz-s3-timer-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
     S3ClientBuilder b = S3Client.builder()
         .httpClientBuilder(UrlConnectionHttpClient.builder()
             .connectionTimeout(options.connectTimeout())
@@ -106,13 +116,22 @@ final class S3Fetcher implements RangeFetcher {
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .overrideConfiguration(c -> c
             .retryStrategy(AwsRetryStrategy.doNotRetry())
+            .scheduledExecutorService(timer)
             .apiCallAttemptTimeout(options.requestTimeout())
             .apiCallTimeout(options.requestTimeout().plus(options.connectTimeout()))
             .addExecutionInterceptor(new Guard(name, policy, stats)));
     if (options.endpointUrl().isPresent()) {
       b.endpointOverride(options.endpointUrl().get()).forcePathStyle(true);
     }
-    this.client = b.build();
+    try {
+      this.client = b.build();
+    } catch (RuntimeException e) {
+      timer.shutdownNow();
+      if (credentials instanceof DefaultCredentialsProvider) {
+        ((DefaultCredentialsProvider) credentials).close();
+      }
+      throw e;
+    }
   }
 
   /** Opens {@code s3://bucket/key}: pins the object by HeadObject. */
@@ -292,6 +311,9 @@ final class S3Fetcher implements RangeFetcher {
       if (status == 416 && pinned) {
         return new RemoteChangedException(name, "S3 " + what + ": the range is no longer inside it");
       }
+      if (status == 404 && pinned) {
+        return new RemoteChangedException(name, "it is gone: S3 " + what);
+      }
       if (status == 404) {
         return new NoSuchFileException(name, null, "not found (S3 " + what + ")");
       }
@@ -320,6 +342,7 @@ final class S3Fetcher implements RangeFetcher {
   @Override
   public void close() {
     client.close();
+    timer.shutdownNow();
     if (credentials instanceof DefaultCredentialsProvider) {
       ((DefaultCredentialsProvider) credentials).close();
     }
