@@ -37,12 +37,20 @@ public final class Hexz {
     return Snapshots.open(path, options);
   }
 
-  /** Opens a snapshot named by a URI ({@code file:} for now). */
+  /**
+   * Opens a snapshot named by a URI: {@code file:}, {@code http(s)://} (range requests) or
+   * {@code s3://BUCKET/KEY} (AWS SDK); remote ones are fetched lazily per {@link ReadOptions#remote()}.
+   */
   public static Snapshot open(URI uri, ReadOptions options) throws IOException {
-    if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
-      return open(uri.getScheme() == null ? Path.of(uri.getPath()) : Path.of(uri), options);
+    if ("file".equalsIgnoreCase(uri.getScheme())) {
+      return open(Path.of(uri), options);
     }
-    throw new IOException(uri + ": unsupported location scheme '" + uri.getScheme() + "'");
+    return Snapshots.open(uri.toString(), options);
+  }
+
+  /** Opens a local path or a URL (see {@link #open(URI, ReadOptions)}). */
+  public static Snapshot open(String location, ReadOptions options) throws IOException {
+    return Snapshots.open(location, options);
   }
 
   /** A writer producing {@code output} when finished. */
@@ -90,13 +98,19 @@ public final class Hexz {
 
   /** Like {@link #inspect(Path)}, looking for parents in {@code parentDirs} too. */
   public static Inspection inspect(Path path, List<Path> parentDirs) throws IOException {
-    try (Snapshot s = Snapshots.open(path, new ReadOptions(0, false, 0, 1, parentDirs))) {
+    return inspect(path.toString(), new ReadOptions(0, false, 0, 1, parentDirs));
+  }
+
+  /** Inspects a local path or a URL; {@code options} supplies parent dirs and remote settings. */
+  public static Inspection inspect(String location, ReadOptions options) throws IOException {
+    try (Snapshot s = Snapshots.open(location, new ReadOptions(0, false, 0, 1, options.parentDirs(),
+        options.remote()))) {
       List<Snapshot> chain = Snapshots.chain(s);
       List<Inspection> parents = new ArrayList<>();
       for (Snapshot p : chain.subList(1, chain.size())) {
         parents.add(new Inspection(p.name(), p.header(), p.metadata(), List.of()));
       }
-      return new Inspection(path.toString(), s.header(), s.metadata(), parents);
+      return new Inspection(s.name(), s.header(), s.metadata(), parents);
     }
   }
 
@@ -113,6 +127,16 @@ public final class Hexz {
   /** Counts zero, deduplicated and compressed blocks. */
   public static AnalyzeReport analyze(Path path) throws IOException {
     return Checker.analyze(path);
+  }
+
+  /** Verifies a local path or a URL. */
+  public static VerifyReport verify(String location, ReadOptions options) throws IOException {
+    return Checker.verify(location, options);
+  }
+
+  /** Analyzes a local path or a URL. */
+  public static AnalyzeReport analyze(String location, ReadOptions options) throws IOException {
+    return Checker.analyze(location, options);
   }
 
   /** Like {@link #analyze(Path)}, looking for parents in {@code parentDirs} too. */

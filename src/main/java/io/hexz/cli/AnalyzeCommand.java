@@ -3,7 +3,6 @@ package io.hexz.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hexz.Hexz;
 import io.hexz.read.AnalyzeReport;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,8 +12,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "analyze", mixinStandardHelpOptions = true,
     description = "Show dedup, zero-block and compression statistics.")
 final class AnalyzeCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "SNAP")
-  Path snap;
+  @Parameters(paramLabel = "SNAP", description = "a path, http(s):// URL or s3://BUCKET/KEY")
+  String snap;
+
+  @picocli.CommandLine.Mixin
+  RemoteFlags remote;
 
   @Option(names = "--json", description = "print JSON")
   boolean json;
@@ -27,10 +29,12 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    io.hexz.read.ReadOptions ro = io.hexz.read.ReadOptions.DEFAULTS.withParentDirs(parentDirs.get())
+        .withRemote(remote.options());
     java.util.List<AnalyzeReport> layers = new java.util.ArrayList<>();
-    layers.add(Hexz.analyze(snap, parentDirs.get()));
-    for (Hexz.Inspection p : Hexz.inspect(snap, parentDirs.get()).parents()) {
-      layers.add(Hexz.analyze(Path.of(p.file()), parentDirs.get()));
+    layers.add(Hexz.analyze(snap, ro));
+    for (Hexz.Inspection p : Hexz.inspect(snap, ro).parents()) {
+      layers.add(Hexz.analyze(p.file(), ro));
     }
     if (json) {
       var all = Json.MAPPER.createArrayNode();

@@ -10,7 +10,6 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,8 +19,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cat", mixinStandardHelpOptions = true,
     description = "Write a stream (or a range of it) to standard output.")
 final class CatCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "SNAP")
-  Path snap;
+  @Parameters(paramLabel = "SNAP", description = "a path, http(s):// URL or s3://BUCKET/KEY")
+  String snap;
+
+  @picocli.CommandLine.Mixin
+  RemoteFlags remote;
 
   @Option(names = "--stream", paramLabel = "KIND", description = "disk (default) or memory")
   String stream = "disk";
@@ -42,7 +44,8 @@ final class CatCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StreamKind kind = StreamKind.parse(stream);
-    try (Snapshot s = Hexz.open(snap, ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withParentDirs(parentDirs.get()))) {
+    try (Snapshot s = Hexz.open(snap, ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withParentDirs(parentDirs.get())
+        .withRemote(remote.options()))) {
       BlockDevice d = s.stream(kind).orElseThrow(() -> new IllegalArgumentException(snap + ": has no " + kind + " stream"));
       long end = length == null ? d.size() : Math.min(d.size(), offset + Math.min(length, Long.MAX_VALUE - offset));
       @SuppressWarnings("resource") // stdout stays open for the JVM's life

@@ -32,7 +32,8 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
       return ((NoSuchFileException) t).getFile() + ": " + (reason == null ? "no such file" : reason);
     }
     if (t instanceof AccessDeniedException) {
-      return ((AccessDeniedException) t).getFile() + ": permission denied";
+      String reason = ((AccessDeniedException) t).getReason();
+      return ((AccessDeniedException) t).getFile() + ": " + (reason == null ? "permission denied" : reason);
     }
     if (t instanceof FileAlreadyExistsException) {
       return ((FileAlreadyExistsException) t).getFile() + ": already exists";

@@ -5,7 +5,6 @@ import io.hexz.Hexz;
 import io.hexz.format.Checksums;
 import io.hexz.format.Header;
 import io.hexz.format.StreamDescriptor;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,8 +13,11 @@ import picocli.CommandLine.Parameters;
 /** {@code hexz inspect SNAP}: header, streams and metadata. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show a snapshot's header and metadata.")
 final class InspectCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "SNAP")
-  Path snap;
+  @Parameters(paramLabel = "SNAP", description = "a path, http(s):// URL or s3://BUCKET/KEY")
+  String snap;
+
+  @picocli.CommandLine.Mixin
+  RemoteFlags remote;
 
   @Option(names = "--json", description = "print JSON")
   boolean json;
@@ -28,7 +30,8 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Hexz.Inspection in = Hexz.inspect(snap, parentDirs.get());
+    Hexz.Inspection in = Hexz.inspect(snap, io.hexz.read.ReadOptions.DEFAULTS.withParentDirs(parentDirs.get())
+        .withRemote(remote.options()));
     Header h = in.header();
     if (json) {
       ObjectNode o = Json.object();

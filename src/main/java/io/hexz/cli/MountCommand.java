@@ -24,8 +24,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "mount", mixinStandardHelpOptions = true,
     description = "Mount a snapshot (MNT/disk, MNT/memory) or a directory of snapshots (MNT/NAME/disk).")
 final class MountCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "SNAP", description = "a .hxz snapshot or a directory of them")
-  Path snap;
+  @Parameters(index = "0", paramLabel = "SNAP",
+      description = "a .hxz snapshot, a directory of them, an http(s):// URL or s3://BUCKET/KEY")
+  String snap;
+
+  @picocli.CommandLine.Mixin
+  RemoteFlags remote;
 
   @Parameters(index = "1", paramLabel = "MNT", description = "an empty directory")
   Path mnt;
@@ -67,6 +71,8 @@ final class MountCommand implements Callable<Integer> {
   @Option(names = "--debug", description = "libfuse debug output and stack traces")
   boolean debug;
 
+  private String location;
+
   @Override
   public Integer call() throws Exception {
     if (rw != (overlay != null)) {
@@ -82,11 +88,13 @@ final class MountCommand implements Callable<Integer> {
     }
     MountOptions mo = new MountOptions(overlay == null ? null : overlay.toAbsolutePath(), cacheSize, !noPrefetch,
         uid, gid, allowOther, opts, debug, singleThreaded,
-        parentDirs.stream().map(Path::toAbsolutePath).toList());
+        parentDirs.stream().map(Path::toAbsolutePath).toList(), remote.options());
     Path mp = mnt.toAbsolutePath().normalize();
-    if (!Files.exists(snap)) {
-      throw new java.nio.file.NoSuchFileException(snap.toString(), null, "snapshot does not exist");
+    boolean isRemote = io.hexz.store.ByteSources.isRemote(snap);
+    if (!isRemote && !Files.exists(Path.of(snap))) {
+      throw new java.nio.file.NoSuchFileException(snap, null, "snapshot does not exist");
     }
+    location = isRemote ? snap : Path.of(snap).toAbsolutePath().toString();
     clearStaleMount(mp);
     return foreground ? runForeground(mp, mo) : runBackground(mp);
   }
@@ -111,7 +119,7 @@ final class MountCommand implements Callable<Integer> {
   }
 
   private int runForeground(Path mp, MountOptions mo) throws IOException {
-    FuseMount m = SnapshotMount.mount(snap.toAbsolutePath(), mp, mo);
+    FuseMount m = SnapshotMount.mount(location, mp, mo);
     Path pidFile = RunDir.pidFile(mp);
     Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
     Thread hook = new Thread(() -> {
@@ -177,7 +185,7 @@ final class MountCommand implements Callable<Integer> {
 
   private List<String> reconstructArgs() {
     List<String> a = new ArrayList<>();
-    a.add(snap.toAbsolutePath().toString());
+    a.add(location);
     a.add(mnt.toAbsolutePath().toString());
     if (rw) {
       a.addAll(List.of("--rw", "--overlay", overlay.toAbsolutePath().toString()));
@@ -201,6 +209,7 @@ final class MountCommand implements Callable<Integer> {
     if (singleThreaded) {
       a.add("--single-threaded");
     }
+    a.addAll(remote.args());
     for (Path d : parentDirs) {
       a.addAll(List.of("--parent-dir", d.toAbsolutePath().toString()));
     }

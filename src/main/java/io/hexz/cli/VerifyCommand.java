@@ -15,8 +15,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = "Check structure and every block. Exit 0 if valid, 1 if damaged, 2 on usage errors.")
 final class VerifyCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "SNAP")
-  Path snap;
+  @Parameters(paramLabel = "SNAP", description = "a path, http(s):// URL or s3://BUCKET/KEY")
+  String snap;
+
+  @picocli.CommandLine.Mixin
+  RemoteFlags remote;
 
   @Option(names = "--json", description = "print JSON")
   boolean json;
@@ -29,10 +32,11 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!Files.exists(snap)) {
-      throw new NoSuchFileException(snap.toString());
+    if (!io.hexz.store.ByteSources.isRemote(snap) && !Files.exists(Path.of(snap))) {
+      throw new NoSuchFileException(snap);
     }
-    VerifyReport r = Hexz.verify(snap, parentDirs.get());
+    VerifyReport r = Hexz.verify(snap, io.hexz.read.ReadOptions.DEFAULTS.withParentDirs(parentDirs.get())
+        .withRemote(remote.options()));
     if (json) {
       ObjectNode o = Json.object();
       o.put("file", r.file());

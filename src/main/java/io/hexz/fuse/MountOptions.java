@@ -16,9 +16,11 @@ import java.util.List;
  * @param debug libfuse debug output
  * @param singleThreaded run libfuse's single-threaded loop ({@code -s})
  * @param parentDirs where to look for parents of thin snapshots, after their path hints
+ * @param remote how snapshots on HTTP(S) or S3 are fetched
  */
 public record MountOptions(Path overlay, long cacheBytes, boolean prefetch, long uid, long gid, boolean allowOther,
-    List<String> fuseOptions, boolean debug, boolean singleThreaded, List<Path> parentDirs) {
+    List<String> fuseOptions, boolean debug, boolean singleThreaded, List<Path> parentDirs,
+    io.hexz.store.RemoteOptions remote) {
 
   /** Default block cache for mounts: 256 MiB. */
   public static final long DEFAULT_CACHE = 256L << 20;
@@ -26,6 +28,7 @@ public record MountOptions(Path overlay, long cacheBytes, boolean prefetch, long
   public MountOptions {
     fuseOptions = List.copyOf(fuseOptions);
     parentDirs = List.copyOf(parentDirs);
+    java.util.Objects.requireNonNull(remote, "remote");
     if (cacheBytes < 0) {
       throw new IllegalArgumentException("cache size (" + cacheBytes + ") must be >= 0");
     }

@@ -23,18 +23,20 @@ public final class SnapshotMount {
   private SnapshotMount() {}
 
   /** Opens the snapshot(s), builds the tree and mounts it; returns once the mount answers. */
-  public static FuseMount mount(Path source, Path mnt, MountOptions o) throws IOException {
-    if (!Files.exists(source)) {
-      throw new NoSuchFileException(source.toString(), null, "snapshot does not exist");
+  public static FuseMount mount(String location, Path mnt, MountOptions o) throws IOException {
+    boolean remote = io.hexz.store.ByteSources.isRemote(location);
+    Path source = remote ? null : Path.of(location);
+    if (!remote && !Files.exists(source)) {
+      throw new NoSuchFileException(location, null, "snapshot does not exist");
     }
     List<Closeable> resources = new ArrayList<>();
     ReadOptions ro = ReadOptions.DEFAULTS.withCacheBytes(o.cacheBytes()).withPrefetch(o.prefetch())
-        .withParentDirs(o.parentDirs());
+        .withParentDirs(o.parentDirs()).withRemote(o.remote());
     long uid = o.uid() >= 0 ? o.uid() : uidOf("uid");
     long gid = o.gid() >= 0 ? o.gid() : uidOf("gid");
     try {
       HexzFs fs;
-      if (Files.isDirectory(source)) {
+      if (!remote && Files.isDirectory(source)) {
         if (o.writable()) {
           throw new IllegalArgumentException("--rw mounts one snapshot, not a directory of them");
         }
@@ -57,7 +59,7 @@ public final class SnapshotMount {
           }
         }
       } else {
-        Snapshot s = Snapshots.open(source, ro);
+        Snapshot s = Snapshots.open(location, ro);
         resources.add(s);
         fs = new HexzFs("hexz-" + ProcessHandle.current().pid(), uid, gid, s.metadata().created().getEpochSecond());
         BlockDevice disk = s.disk();

@@ -27,32 +27,35 @@ final class Chains {
 
   private Chains() {}
 
-  static SnapshotFile open(Path path, ReadOptions options, BlockCache cache) throws IOException {
-    return open(path, options, cache, new LinkedHashSet<>());
+  /** Opens a local path or a URL ({@code http(s)://}, {@code s3://}) and its parents. */
+  static SnapshotFile open(String location, ReadOptions options, BlockCache cache) throws IOException {
+    return open(location, options, cache, new LinkedHashSet<>());
   }
 
-  private static SnapshotFile open(Path path, ReadOptions options, BlockCache cache, Set<String> seen)
+  private static SnapshotFile open(String location, ReadOptions options, BlockCache cache, Set<String> seen)
       throws IOException {
-    if (!Files.exists(path)) {
-      throw new NoSuchFileException(path.toString(), null, "no such snapshot");
+    boolean remote = ByteSources.isRemote(location);
+    if (!remote && !Files.exists(Path.of(location))) {
+      throw new NoSuchFileException(location, null, "no such snapshot");
     }
-    ByteSource src = ByteSources.open(path);
+    ByteSource src = ByteSources.open(location, options.remote());
+    String name = src.name();
     SnapshotFile parent = null;
     try {
       Header h = SnapshotFile.readHeader(src);
       String id = Checksums.hex(h.identity());
       if (!seen.add(id)) {
-        throw new ParentException(path.toString(), "parent chain has a cycle (snapshot " + id.substring(0, 16)
+        throw new ParentException(name, "parent chain has a cycle (snapshot " + id.substring(0, 16)
             + "… appears twice)");
       }
       if (seen.size() > MAX_DEPTH) {
-        throw new ParentException(path.toString(), "parent chain is deeper than " + MAX_DEPTH);
+        throw new ParentException(name, "parent chain is deeper than " + MAX_DEPTH);
       }
       if (h.isThin()) {
-        Path p = locate(path, h, options.parentDirs());
+        String p = locate(location, name, h, options);
         parent = open(p, options, cache, seen);
         if (parent.header().blockSize() != h.blockSize()) {
-          throw new ParentException(path.toString(), "parent " + p + " has block size " + parent.header().blockSize()
+          throw new ParentException(name, "parent " + parent.name() + " has block size " + parent.header().blockSize()
               + ", this thin snapshot " + h.blockSize());
         }
       }
@@ -66,40 +69,45 @@ final class Chains {
     }
   }
 
-  /** Where the parent of {@code child} is: the first candidate whose identity matches. */
-  static Path locate(Path child, Header h, List<Path> dirs) throws IOException {
+  /**
+   * Where the parent of {@code child} is: the first candidate whose identity matches. The hint is
+   * resolved against the child's directory (or URL), then its file name in each parent dir.
+   */
+  static String locate(String child, String childName, Header h, ReadOptions options) throws IOException {
     byte[] want = h.parentIdentity();
     String hint = h.parentHint();
-    List<Path> candidates = new ArrayList<>();
-    Path dir = child.toAbsolutePath().getParent();
+    List<String> candidates = new ArrayList<>();
+    boolean remote = ByteSources.isRemote(child);
     if (!hint.isEmpty()) {
-      candidates.add(dir.resolve(hint).normalize());
+      candidates.add(remote ? java.net.URI.create(child).resolve(hint.replace(java.io.File.separatorChar, '/'))
+          .toString() : Path.of(child).toAbsolutePath().getParent().resolve(hint).normalize().toString());
     }
     Path hintName = hint.isEmpty() ? null : Path.of(hint).getFileName();
-    for (Path d : dirs) {
+    for (Path d : options.parentDirs()) {
       if (hintName != null) {
-        candidates.add(d.resolve(hintName).toAbsolutePath().normalize());
+        candidates.add(d.resolve(hintName).toAbsolutePath().normalize().toString());
       }
     }
     List<String> looked = new ArrayList<>();
-    for (Path c : new LinkedHashSet<>(candidates)) {
-      if (!Files.isRegularFile(c)) {
+    for (String c : new LinkedHashSet<>(candidates)) {
+      String shown = ByteSources.isRemote(c) ? ByteSources.redact(java.net.URI.create(c)) : c;
+      if (!ByteSources.isRemote(c) && !Files.isRegularFile(Path.of(c))) {
         looked.add(c + " (missing)");
         continue;
       }
       Header ph;
-      try {
-        ph = Snapshots.readHeader(c);
+      try (ByteSource s = ByteSources.open(c, options.remote())) {
+        ph = SnapshotFile.readHeader(s);
       } catch (IOException e) {
-        looked.add(c + " (" + e.getMessage() + ")");
+        looked.add(shown + " (" + e.getMessage() + ")");
         continue;
       }
       if (Arrays.equals(ph.identity(), want)) {
         return c;
       }
-      looked.add(c + " (a different snapshot: " + Checksums.hex(ph.identity()).substring(0, 16) + "…)");
+      looked.add(shown + " (a different snapshot: " + Checksums.hex(ph.identity()).substring(0, 16) + "…)");
     }
-    throw new ParentException(child.toString(), "parent snapshot " + Checksums.hex(want).substring(0, 16)
+    throw new ParentException(childName, "parent snapshot " + Checksums.hex(want).substring(0, 16)
         + "… (hint '" + hint + "') not found; looked at: " + (looked.isEmpty() ? "nothing (no hint, no --parent-dir)"
         : String.join(", ", looked)));
   }

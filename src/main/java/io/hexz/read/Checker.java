@@ -6,6 +6,7 @@ import io.hexz.format.Format;
 import io.hexz.format.Identity;
 import io.hexz.format.IndexPage;
 import io.hexz.format.StreamKind;
+import io.hexz.store.ByteSources;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -27,18 +28,23 @@ public final class Checker {
   }
 
   /** Options for checking: a small cache for index pages (blocks are decoded once anyway). */
-  static ReadOptions checkOptions(java.util.List<Path> parentDirs) {
-    return new ReadOptions(8L << 20, false, 0, 1, parentDirs);
+  static ReadOptions checkOptions(ReadOptions base) {
+    return new ReadOptions(8L << 20, false, 0, 1, base.parentDirs(), base.remote());
   }
 
   /** Like {@link #verify(Path)}, looking for parents of thin snapshots in {@code parentDirs} too. */
   public static VerifyReport verify(Path path, java.util.List<Path> parentDirs) throws IOException {
+    return verify(path.toString(), new ReadOptions(0, false, 0, 1, parentDirs));
+  }
+
+  /** Checks a local or remote snapshot; {@code options} supplies parent dirs and remote settings. */
+  public static VerifyReport verify(String location, ReadOptions options) throws IOException {
     List<String> problems = new ArrayList<>();
     long[] counts = new long[3]; // blocks, bytes, problems
-    String name = path.toString();
+    String name = ByteSources.isRemote(location) ? redacted(location) : location;
     SnapshotFile f;
     try {
-      f = (SnapshotFile) Snapshots.open(path, checkOptions(parentDirs));
+      f = (SnapshotFile) Snapshots.open(location, checkOptions(options));
     } catch (io.hexz.format.SnapshotException e) {
       return new VerifyReport(name, 0, 0, List.of(e.getMessage()), 1);
     }
@@ -98,6 +104,14 @@ public final class Checker {
     return new VerifyReport(name, counts[0], counts[1], problems, counts[2]);
   }
 
+  private static String redacted(String url) {
+    try {
+      return ByteSources.redact(java.net.URI.create(url));
+    } catch (IllegalArgumentException e) {
+      return "(unparseable URL)";
+    }
+  }
+
   /** Decoded and CRC-checked content of one block. */
   private static byte[] content(String name, SnapshotFile.StreamReader r, IndexPage leaf, int i, long b, int len)
       throws IOException {
@@ -130,7 +144,12 @@ public final class Checker {
 
   /** Like {@link #analyze(Path)}, looking for parents of thin snapshots in {@code parentDirs} too. */
   public static AnalyzeReport analyze(Path path, java.util.List<Path> parentDirs) throws IOException {
-    try (SnapshotFile f = (SnapshotFile) Snapshots.open(path, checkOptions(parentDirs))) {
+    return analyze(path.toString(), new ReadOptions(0, false, 0, 1, parentDirs));
+  }
+
+  /** Analyzes a local or remote snapshot. */
+  public static AnalyzeReport analyze(String path, ReadOptions options) throws IOException {
+    try (SnapshotFile f = (SnapshotFile) Snapshots.open(path, checkOptions(options))) {
       java.util.Map<StreamKind, AnalyzeReport.StreamStats> byKind = new java.util.EnumMap<>(StreamKind.class);
       long highest = -1; // payloads are appended in block order: an older offset is a reuse
       // Streams are walked in the order they were written (each one's root page follows all of its
@@ -169,7 +188,7 @@ public final class Checker {
         byKind.put(k, new AnalyzeReport.StreamStats(k.toString(), r.size(), r.blocks(), zero, parent, dedup, stored,
             raw, storedLogical, payload));
       }
-      return new AnalyzeReport(path.toString(), f.header().fileLength(), new ArrayList<>(byKind.values()));
+      return new AnalyzeReport(f.name(), f.header().fileLength(), new ArrayList<>(byKind.values()));
     }
   }
 }

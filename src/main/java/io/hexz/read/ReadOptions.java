@@ -11,9 +11,10 @@ import java.util.List;
  * @param prefetchBytes how far ahead the prefetcher reads on a sequential run
  * @param prefetchThreads threads of the prefetch pool
  * @param parentDirs where to look for the parents of thin snapshots, after the path hint
+ * @param remote how HTTP(S) and S3 snapshots are fetched (endpoint, region, SSRF policy...)
  */
 public record ReadOptions(long cacheBytes, boolean prefetch, long prefetchBytes, int prefetchThreads,
-    List<Path> parentDirs) {
+    List<Path> parentDirs, io.hexz.store.RemoteOptions remote) {
 
   /** 256 MiB cache, prefetch 4 MiB ahead on 2 threads. */
   public static final ReadOptions DEFAULTS = new ReadOptions(256L << 20, true, 4L << 20, 2);
@@ -22,8 +23,14 @@ public record ReadOptions(long cacheBytes, boolean prefetch, long prefetchBytes,
     this(cacheBytes, prefetch, prefetchBytes, prefetchThreads, List.of());
   }
 
+  public ReadOptions(long cacheBytes, boolean prefetch, long prefetchBytes, int prefetchThreads,
+      List<Path> parentDirs) {
+    this(cacheBytes, prefetch, prefetchBytes, prefetchThreads, parentDirs, io.hexz.store.RemoteOptions.DEFAULTS);
+  }
+
   public ReadOptions {
     parentDirs = List.copyOf(parentDirs);
+    java.util.Objects.requireNonNull(remote, "remote");
     if (cacheBytes < 0) {
       throw new IllegalArgumentException("cacheBytes (" + cacheBytes + ") must be >= 0");
     }
@@ -36,14 +43,18 @@ public record ReadOptions(long cacheBytes, boolean prefetch, long prefetchBytes,
   }
 
   public ReadOptions withCacheBytes(long bytes) {
-    return new ReadOptions(bytes, prefetch, prefetchBytes, prefetchThreads, parentDirs);
+    return new ReadOptions(bytes, prefetch, prefetchBytes, prefetchThreads, parentDirs, remote);
   }
 
   public ReadOptions withPrefetch(boolean on) {
-    return new ReadOptions(cacheBytes, on, prefetchBytes, prefetchThreads, parentDirs);
+    return new ReadOptions(cacheBytes, on, prefetchBytes, prefetchThreads, parentDirs, remote);
   }
 
   public ReadOptions withParentDirs(List<Path> dirs) {
-    return new ReadOptions(cacheBytes, prefetch, prefetchBytes, prefetchThreads, dirs);
+    return new ReadOptions(cacheBytes, prefetch, prefetchBytes, prefetchThreads, dirs, remote);
+  }
+
+  public ReadOptions withRemote(io.hexz.store.RemoteOptions r) {
+    return new ReadOptions(cacheBytes, prefetch, prefetchBytes, prefetchThreads, parentDirs, r);
   }
 }

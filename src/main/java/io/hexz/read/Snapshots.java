@@ -13,7 +13,15 @@ public final class Snapshots {
 
   /** Opens a local snapshot file, and the chain of parents if it is thin. */
   public static Snapshot open(Path path, ReadOptions options) throws IOException {
-    return Chains.open(path, options, new BlockCache(options.cacheBytes()));
+    return Chains.open(path.toString(), options, new BlockCache(options.cacheBytes()));
+  }
+
+  /**
+   * Opens a local path or a URL ({@code http://}, {@code https://}, {@code s3://BUCKET/KEY};
+   * fetched lazily with {@link ReadOptions#remote()}) and its chain of parents.
+   */
+  public static Snapshot open(String location, ReadOptions options) throws IOException {
+    return Chains.open(location, options, new BlockCache(options.cacheBytes()));
   }
 
   /**
