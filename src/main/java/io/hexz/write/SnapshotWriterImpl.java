@@ -75,6 +75,11 @@ final class SnapshotWriterImpl implements SnapshotWriter {
   private final Map<Integer, Integer> zeroCrcs = new java.util.HashMap<>();
   private final byte[] verifyScratch;
   private long pos = Format.HEADER_SIZE;
+  /** Bytes between background writebacks of the output. */
+  private static final long FLUSH_EVERY = 64L << 20;
+  private final ExecutorService flusher = Executors.newSingleThreadExecutor(Pools.named("hexz-writeback"));
+  private Future<?> pendingFlush;
+  private long flushedTo;
   private long consumed;
   private Sink current;
   private boolean finished;
@@ -208,6 +213,13 @@ final class SnapshotWriterImpl implements SnapshotWriter {
     }
     closed = true;
     pool.shutdownNow();
+    flusher.shutdown();
+    try {
+      // out.close() below must not race a force() still running on the flusher.
+      flusher.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (parent != null) {
       parent.close();
     }
@@ -233,6 +245,15 @@ final class SnapshotWriterImpl implements SnapshotWriter {
   private void writeFully(ByteBuffer b) throws IOException {
     while (b.hasRemaining()) {
       pos += out.write(b, pos);
+    }
+    if (pos - flushedTo >= FLUSH_EVERY && (pendingFlush == null || pendingFlush.isDone())) {
+      // Write back while compressing: otherwise the final fsync has the whole file to flush
+      // (Linux starts background writeback only at 10% of RAM dirty) and the build waits on it.
+      flushedTo = pos;
+      pendingFlush = flusher.submit(() -> {
+        out.force(false);
+        return null;
+      });
     }
   }
 
