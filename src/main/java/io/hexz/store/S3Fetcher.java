@@ -247,11 +247,29 @@ final class S3Fetcher implements RangeFetcher {
     if (etag != null && r.eTag() != null && !r.eTag().equals(etag)) {
       throw new RemoteChangedException(name, "ETag is now " + r.eTag() + ", was " + etag);
     }
-    if (r.contentEncoding() != null && !r.contentEncoding().isBlank()
-        && !r.contentEncoding().equalsIgnoreCase("identity")) {
-      throw new RemoteException(name, "object is stored with Content-Encoding " + r.contentEncoding()
-          + "; hexz needs the stored bytes");
+    String enc = effectiveEncoding(r.contentEncoding());
+    if (!enc.isEmpty()) {
+      throw new RemoteException(name, "object is stored with Content-Encoding " + enc + "; hexz needs the stored bytes");
     }
+  }
+
+  /**
+   * The Content-Encoding that changes the bytes a GET returns: "aws-chunked" only describes how
+   * the upload was framed (S3 strips it; several S3-compatible servers keep it on the object
+   * although the stored bytes are plain), and "identity" changes nothing.
+   */
+  static String effectiveEncoding(String header) {
+    if (header == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder();
+    for (String part : header.split(",")) {
+      String e = part.trim();
+      if (!e.isEmpty() && !e.equalsIgnoreCase("aws-chunked") && !e.equalsIgnoreCase("identity")) {
+        out.append(out.length() == 0 ? "" : ", ").append(e);
+      }
+    }
+    return out.toString();
   }
 
   private void fill(InputStream in, byte[][] parts, long expected) throws IOException {
