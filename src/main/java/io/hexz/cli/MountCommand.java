@@ -62,8 +62,13 @@ final class MountCommand implements Callable<Integer> {
   @Option(names = "-o", paramLabel = "OPT", description = "FUSE mount option passed through (repeatable)")
   List<String> fuseOptions = new ArrayList<>();
 
-  @Option(names = "--single-threaded", description = "libfuse's single-threaded loop (-s)")
+  @Option(names = "--single-threaded",
+      description = "libfuse's single-threaded loop (-s); the default for read-only mounts")
   boolean singleThreaded;
+
+  @Option(names = "--multi-threaded",
+      description = "libfuse's multithreaded loop; the default for --rw mounts (an fsync does not stall reads)")
+  boolean multiThreaded;
 
   @Option(names = "--parent-dir", paramLabel = "DIR", description = "where to look for parents of thin snapshots")
   List<Path> parentDirs = new ArrayList<>();
@@ -86,8 +91,14 @@ final class MountCommand implements Callable<Integer> {
         }
       }
     }
+    if (singleThreaded && multiThreaded) {
+      throw new Errors.UsageException("--single-threaded and --multi-threaded exclude each other");
+    }
+    // jnr-fuse over libfuse2's multithreaded loop attaches and detaches JVM threads as libfuse
+    // grows and shrinks its pool; on cheap read callbacks one thread is faster (see ARCHITECTURE.md).
+    boolean single = singleThreaded || (!multiThreaded && !rw);
     MountOptions mo = new MountOptions(overlay == null ? null : overlay.toAbsolutePath(), cacheSize, !noPrefetch,
-        uid, gid, allowOther, opts, debug, singleThreaded,
+        uid, gid, allowOther, opts, debug, single,
         parentDirs.stream().map(Path::toAbsolutePath).toList(), remote.options());
     Path mp = mnt.toAbsolutePath().normalize();
     boolean isRemote = io.hexz.store.ByteSources.isRemote(snap);
@@ -208,6 +219,9 @@ final class MountCommand implements Callable<Integer> {
     }
     if (singleThreaded) {
       a.add("--single-threaded");
+    }
+    if (multiThreaded) {
+      a.add("--multi-threaded");
     }
     a.addAll(remote.args());
     for (Path d : parentDirs) {
