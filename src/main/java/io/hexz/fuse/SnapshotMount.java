@@ -48,9 +48,11 @@ public final class SnapshotMount {
         if (snaps.isEmpty()) {
           throw new NoSuchFileException(source.toString(), null, "no *.hxz snapshots in this directory");
         }
-        for (Path p : snaps) {
-          Snapshot s = Snapshots.open(p, ro);
-          resources.add(s);
+        List<Snapshot> opened = Snapshots.openAll(snaps.stream().map(Path::toString).toList(), ro);
+        resources.addAll(opened);
+        for (int i = 0; i < snaps.size(); i++) {
+          Path p = snaps.get(i);
+          Snapshot s = opened.get(i);
           String name = p.getFileName().toString();
           name = name.substring(0, name.length() - 4);
           for (StreamKind k : StreamKind.values()) {

@@ -37,6 +37,32 @@ public final class Snapshots {
     }
   }
 
+  /**
+   * Opens several snapshots that share one block cache of {@code options.cacheBytes()} (a mount
+   * of a directory: memory stays bounded by one cache, not one per snapshot). On failure the
+   * ones already opened are closed.
+   */
+  public static java.util.List<Snapshot> openAll(java.util.List<String> locations, ReadOptions options)
+      throws IOException {
+    BlockCache shared = new BlockCache(options.cacheBytes());
+    java.util.List<Snapshot> out = new java.util.ArrayList<>();
+    try {
+      for (String l : locations) {
+        out.add(Chains.open(l, options, shared));
+      }
+      return out;
+    } catch (IOException | RuntimeException e) {
+      for (Snapshot s : out) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // the original failure is the one to report
+        }
+      }
+      throw e;
+    }
+  }
+
   /** Reads and checks only the header (cheap; for inspect and parent checks). */
   public static Header readHeader(Path path) throws IOException {
     if (!java.nio.file.Files.exists(path)) {
