@@ -14,9 +14,11 @@ public enum Effort {
     switch (codec) {
       case LZ4:
         // 0 is lz4-java's fast compressor; 1..17 are LZ4-HC levels.
+        // balanced = the fast compressor: LZ4-HC level 1 took 1.5x the time for 6% less on a disk image.
         return this == FAST ? 0 : this == BALANCED ? 0 : 9;
       case ZSTD:
-        return this == FAST ? 1 : this == BALANCED ? 3 : 19;
+        // tight = 17: on a 2 GiB Debian image at 256 KiB blocks, level 19 was 0.6% smaller and 2.1x slower.
+        return this == FAST ? 1 : this == BALANCED ? 3 : 17;
       default:
         return 0;
     }
