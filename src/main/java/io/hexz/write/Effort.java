@@ -17,8 +17,9 @@ public enum Effort {
         // balanced = the fast compressor: LZ4-HC level 1 took 1.5x the time for 6% less on a disk image.
         return this == FAST ? 0 : this == BALANCED ? 0 : 9;
       case ZSTD:
-        // tight = 17: on a 2 GiB Debian image at 256 KiB blocks, level 19 was 0.6% smaller and 2.1x slower.
-        return this == FAST ? 1 : this == BALANCED ? 3 : 17;
+        // tight = 16: on a 2 GiB Debian image at 256 KiB blocks (bench-build, CPU seconds) level 16
+        // was 250.5 MB in 298 s, 17 250.4 MB in 367 s, 19 249.0 MB in 506 s; mksquashfs 264.5 MB.
+        return this == FAST ? 1 : this == BALANCED ? 3 : 16;
       default:
         return 0;
     }
