@@ -68,7 +68,7 @@ class ArchitectureTest {
     assertTrue(references("read").contains("com.github.benmanes.caffeine.cache.Caffeine"), "read uses Caffeine");
     assertTrue(references("codec").stream().anyMatch(r -> r.startsWith("net.jpountz.")), "codec uses lz4-java");
     assertTrue(references("cli").contains("io.hexz.Hexz"), "cli uses the facade");
-    assertTrue(references("read").contains("io.hexz.codec.CodecType"), "a fully qualified name in read");
+    assertTrue(references("read").contains("io.hexz.store.RemoteOptions"), "a fully qualified name in read");
   }
 
   @Test

@@ -31,6 +31,14 @@ public interface Codec {
   void decompress(byte[] src, int srcOff, int length, byte[] dst, int dstOff, int originalLength)
       throws CodecException;
 
+  /**
+   * A shared instance for decoding payloads of {@code type} (decoding does not depend on the
+   * level); for LZ4 it also compresses at level 0.
+   */
+  static Codec shared(CodecType type) {
+    return Shared.get(type);
+  }
+
   /** The codec for {@code type} at {@code level}. */
   static Codec of(CodecType type, int level) {
     switch (type) {

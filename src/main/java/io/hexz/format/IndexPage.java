@@ -165,7 +165,7 @@ public final class IndexPage {
    * refer to the parent or to zero blocks repeat and compress to almost nothing), raw otherwise.
    */
   public static byte[] pack(byte[] raw) {
-    io.hexz.codec.Codec lz4 = io.hexz.codec.Codec.of(io.hexz.codec.CodecType.LZ4, 0);
+    io.hexz.codec.Codec lz4 = io.hexz.codec.Codec.shared(io.hexz.codec.CodecType.LZ4);
     byte[] out = new byte[Format.PAGE_ENVELOPE_SIZE + lz4.maxCompressedLength(raw.length)];
     int n = lz4.compress(raw, 0, raw.length, out, Format.PAGE_ENVELOPE_SIZE, raw.length);
     int form = 1;
@@ -212,7 +212,7 @@ public final class IndexPage {
     } else {
       raw = new byte[rawLength];
       try {
-        io.hexz.codec.Codec.of(io.hexz.codec.CodecType.LZ4, 0)
+        io.hexz.codec.Codec.shared(io.hexz.codec.CodecType.LZ4)
             .decompress(stored, Format.PAGE_ENVELOPE_SIZE, payload, raw, 0, rawLength);
       } catch (io.hexz.codec.CodecException e) {
         throw new CorruptSnapshotException(file, where + " cannot be decompressed: damaged index");

@@ -404,7 +404,7 @@ final class SnapshotFile implements Snapshot {
       } else {
         data = new byte[len];
         try {
-          Codecs.get(k.codec()).decompress(payload, 0, stored, data, 0, len);
+          Codec.shared(k.codec()).decompress(payload, 0, stored, data, 0, len);
         } catch (CodecException e) {
           throw corrupt(b, "cannot be decompressed (" + e.getMessage() + ")");
         }
@@ -431,7 +431,7 @@ final class SnapshotFile implements Snapshot {
         System.arraycopy(payload, XorPayload.HEADER_SIZE, shuffled, 0, len);
       } else {
         try {
-          Codecs.get(x.inner().codec()).decompress(payload, XorPayload.HEADER_SIZE, innerLen, shuffled, 0, len);
+          Codec.shared(x.inner().codec()).decompress(payload, XorPayload.HEADER_SIZE, innerLen, shuffled, 0, len);
         } catch (CodecException e) {
           throw corrupt(b, "cannot be decompressed (" + e.getMessage() + ")");
         }
@@ -521,13 +521,4 @@ final class SnapshotFile implements Snapshot {
     }
   }
 
-  /** Codec instances by type; decompression does not depend on the level. */
-  static final class Codecs {
-    private static final Codec LZ4 = Codec.of(io.hexz.codec.CodecType.LZ4, 0);
-    private static final Codec ZSTD = Codec.of(io.hexz.codec.CodecType.ZSTD, 3);
-
-    static Codec get(io.hexz.codec.CodecType t) {
-      return t == io.hexz.codec.CodecType.LZ4 ? LZ4 : ZSTD;
-    }
-  }
 }

@@ -129,7 +129,7 @@ final class HttpFetcher implements RangeFetcher {
 
   @Override
   public String validator() {
-    return etag != null ? "etag " + etag : lastModified != null ? "last-modified " + lastModified : null;
+    return RangeFetcher.describeValidator(etag, lastModified);
   }
 
   @Override

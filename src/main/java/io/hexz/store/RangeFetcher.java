@@ -18,6 +18,11 @@ interface RangeFetcher extends Closeable {
   /** What pins the object (its ETag, else its Last-Modified), or null if the server gave neither. */
   String validator();
 
+  /** The validator description for an ETag and a Last-Modified (either may be null). */
+  static String describeValidator(String etag, Object lastModified) {
+    return etag != null ? "etag " + etag : lastModified != null ? "last-modified " + lastModified : null;
+  }
+
   /** The bytes from offset 0 that opening fetched anyway (at most one chunk), or null; given out once. */
   byte[] takeProbe();
 

@@ -190,7 +190,7 @@ final class S3Fetcher implements RangeFetcher {
 
   @Override
   public String validator() {
-    return etag != null ? "etag " + etag : lastModified != null ? "last-modified " + lastModified : null;
+    return RangeFetcher.describeValidator(etag, lastModified);
   }
 
   @Override

@@ -646,8 +646,7 @@ final class SnapshotWriterImpl implements SnapshotWriter {
         return Arrays.equals(payload, 0, stored, j.data, 0, j.length) ? payloadCrc : null;
       }
       try {
-        Codec.of(k.codec(), k.codec() == CodecType.ZSTD ? 3 : 0)
-            .decompress(payload, 0, stored, verifyScratch, 0, j.length);
+        Codec.shared(k.codec()).decompress(payload, 0, stored, verifyScratch, 0, j.length);
       } catch (CodecException e) {
         return null; // a different-length block with the same key prefix
       }
