@@ -352,7 +352,13 @@ class RoundTripTest {
     }
     assertEquals(diskFacts.dedupBlocks() + memFacts.dedupBlocks(), stats.dedupBlocks(), ctx);
     if (dedup) {
-      assertTrue(second.dedupBlocks() >= 13, "cross-stream dedup expected: " + ctx);
+      // Every non-zero block copied across is a duplicate in the second stream (zero blocks are
+      // counted as zero, and mixed() makes some).
+      int shared = 3;
+      for (int j = 8; j < 18; j++) {
+        shared += TestData.isZero(disk, j * bs, bs) ? 0 : 1;
+      }
+      assertTrue(second.dedupBlocks() >= shared, "cross-stream dedup expected: " + ctx);
     }
   }
 

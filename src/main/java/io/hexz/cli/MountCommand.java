@@ -157,7 +157,8 @@ final class MountCommand implements Callable<Integer> {
     // (the JVM default, a quarter of RAM, lets garbage pile up far beyond the cache).
     for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (!arg.startsWith("-Xmx") && !arg.startsWith("-Xms") && !arg.startsWith("-XX:MaxMetaspaceSize")
-          && !arg.startsWith("-XX:ReservedCodeCacheSize") && !arg.startsWith("-XX:MaxDirectMemorySize")) {
+          && !arg.startsWith("-XX:ReservedCodeCacheSize") && !arg.startsWith("-XX:MaxDirectMemorySize")
+          && !arg.startsWith("-Xmn")) {
         cmd.add(arg);
       }
     }
@@ -189,8 +190,12 @@ final class MountCommand implements Callable<Integer> {
 
   /** JVM limits for a mount process with a block cache of {@code cacheBytes}. */
   static List<String> mountJvmOptions(long cacheBytes) {
-    long heapMiB = Math.max(48, (cacheBytes >> 20) + 32);
-    return List.of("-Xmx" + heapMiB + "m", "-Xms16m", "-XX:MaxMetaspaceSize=48m", "-XX:ReservedCodeCacheSize=24m",
+    // The young generation is fixed so that the old one holds every decoded block plus room for
+    // garbage: with the serial collector's default third of the heap for the young generation, a
+    // 256 MiB cache did not fit in the old one and each read of a few MiB cost a full collection.
+    long youngMiB = Math.max(8, Math.min(32, (cacheBytes >> 20) / 8));
+    long heapMiB = (io.hexz.read.ReadOptions.blockMemory(cacheBytes) >> 20) + youngMiB + 24;
+    return List.of("-Xmx" + heapMiB + "m", "-Xmn" + youngMiB + "m", "-Xms16m", "-XX:MaxMetaspaceSize=48m", "-XX:ReservedCodeCacheSize=24m",
         "-XX:MaxDirectMemorySize=16m", "-XX:+UseSerialGC", "-XX:CICompilerCount=2");
   }
 

@@ -49,6 +49,33 @@ final class HexzFs extends FuseStubFS {
   }
 
   private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[128 << 10]);
+  private static final ThreadLocal<PointerSink> SINK = ThreadLocal.withInitial(PointerSink::new);
+
+  /**
+   * Copies what a device delivers straight into FUSE's reply buffer: one copy from a decoded
+   * block to native memory. Per thread, reused for every read, so not thread-safe.
+   */
+  private static final class PointerSink implements BlockDevice.Sink {
+    private Pointer buf;
+    private long pos;
+
+    void start(Pointer p) {
+      buf = p;
+      pos = 0;
+    }
+
+    @Override
+    public void bytes(byte[] src, int offset, int length) {
+      buf.put(pos, src, offset, length);
+      pos += length;
+    }
+
+    @Override
+    public void zeros(int length) {
+      buf.setMemory(pos, length, (byte) 0);
+      pos += length;
+    }
+  }
 
   private final Map<String, Node> byPath = new LinkedHashMap<>();
   private final String fsName;
@@ -189,17 +216,13 @@ final class HexzFs extends FuseStubFS {
         return 0;
       }
       int n = (int) Math.min(Math.min(size, MAX_IO), devSize - offset);
-      byte[] b = buffer(n);
-      ByteBuffer bb = ByteBuffer.wrap(b, 0, n);
-      while (bb.hasRemaining()) {
-        int r = d.read(bb, offset + bb.position());
-        if (r < 0) {
-          break;
-        }
+      PointerSink sink = SINK.get();
+      sink.start(buf);
+      try {
+        return d.transferTo(offset, n, buffer(n), sink);
+      } finally {
+        sink.start(null);
       }
-      int got = bb.position();
-      buf.put(0, b, 0, got);
-      return got;
     });
   }
 

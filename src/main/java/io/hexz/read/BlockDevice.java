@@ -28,6 +28,34 @@ public interface BlockDevice extends Closeable {
     return read(ByteBuffer.wrap(b, off, len), offset);
   }
 
+  /** Receives bytes of a device in order: where {@link #transferTo} delivers them. */
+  interface Sink {
+    /** The next {@code length} bytes are {@code src[offset, offset + length)}; valid only during the call. */
+    void bytes(byte[] src, int offset, int length) throws IOException;
+
+    /** The next {@code length} bytes are zeros. */
+    void zeros(int length) throws IOException;
+  }
+
+  /**
+   * Hands the bytes at {@code [offset, offset + length)}, clipped at the end of the device, to
+   * {@code sink} in order, straight from decoded blocks where the implementation can (no copy into
+   * an intermediate buffer: the FUSE read path copies once, into the kernel's buffer).
+   *
+   * @param scratch a buffer of at least {@code length} bytes implementations may read into
+   * @return bytes delivered (0 at or beyond the end)
+   */
+  default int transferTo(long offset, int length, byte[] scratch, Sink sink) throws IOException {
+    ByteBuffer bb = ByteBuffer.wrap(scratch, 0, length);
+    while (bb.hasRemaining()) {
+      if (read(bb, offset + bb.position()) < 0) {
+        break;
+      }
+    }
+    sink.bytes(scratch, 0, bb.position());
+    return bb.position();
+  }
+
   /** Whether {@link #write} is supported. */
   default boolean isWritable() {
     return false;

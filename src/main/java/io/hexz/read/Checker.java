@@ -124,7 +124,13 @@ public final class Checker {
     if (k != null && k.hasPayload()) {
       // Decode with the leaf in hand: copyBlock would look the leaf up again, and with verify's
       // cache disabled that re-reads and re-checks a 56 KiB index page for every block.
-      return r.block(leaf, i, b, k).data();
+      SnapshotFile.CachedBlock cb = r.block(leaf, i, b, k);
+      try {
+        System.arraycopy(cb.data(), 0, data, 0, len);
+      } finally {
+        cb.release();
+      }
+      return data;
     }
     r.copyBlock(b, dst, 0, len);
     return data;

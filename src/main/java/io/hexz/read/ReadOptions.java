@@ -42,6 +42,19 @@ public record ReadOptions(long cacheBytes, boolean prefetch, long prefetchBytes,
     }
   }
 
+  /**
+   * Most bytes of decoded blocks a reader with a cache of {@code cacheBytes} holds: the cache plus
+   * the pool that recycles evicted block buffers (1/8 of the cache, 4..32 MiB). Heap sizing of a
+   * mount process starts from this.
+   */
+  public static long blockMemory(long cacheBytes) {
+    return cacheBytes + recyclePool(cacheBytes);
+  }
+
+  static long recyclePool(long cacheBytes) {
+    return Math.max(4L << 20, Math.min(32L << 20, cacheBytes / 8));
+  }
+
   public ReadOptions withCacheBytes(long bytes) {
     return new ReadOptions(bytes, prefetch, prefetchBytes, prefetchThreads, parentDirs, remote);
   }

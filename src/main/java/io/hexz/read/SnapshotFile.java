@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -105,6 +106,28 @@ final class SnapshotFile implements Snapshot {
       throw e;
     }
     return f;
+  }
+
+  /** Per-thread buffer for compressed payloads; a block's payload is at most blockSize + 24. */
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
+
+  private static byte[] scratch(int length) {
+    byte[] b = SCRATCH.get();
+    if (b.length < length) {
+      b = new byte[length];
+      SCRATCH.set(b);
+    }
+    return b;
+  }
+
+  /** Reads {@code length} bytes at {@code offset} into the start of {@code b}; returns b. */
+  private byte[] readInto(byte[] b, long offset, int length) throws IOException {
+    try {
+      source.readFully(ByteBuffer.wrap(b, 0, length), offset);
+      return b;
+    } catch (EOFException e) {
+      throw new CorruptSnapshotException(source.name(), "truncated at offset " + offset, e);
+    }
   }
 
   private static byte[] readAt(ByteSource source, long offset, int length) throws IOException {
@@ -219,11 +242,54 @@ final class SnapshotFile implements Snapshot {
   /** Cache key of an index page. */
   private record PageKey(long file, int stream, int level, long first) {}
 
-  /** A decoded block and the CRC it was checked against. */
-  record CachedBlock(byte[] data, int crc) implements BlockCache.Weighed {
+  /**
+   * A decoded block and the CRC it was checked against; its buffer is recycled through the cache's
+   * pool once every holder released it (see {@link BlockCache.Counted}). Thread-safe.
+   */
+  static final class CachedBlock implements BlockCache.Counted {
+    private final byte[] data;
+    private final int crc;
+    private final BlockCache owner;
+    private final AtomicInteger refs = new AtomicInteger(1);
+
+    CachedBlock(byte[] data, int crc, BlockCache owner) {
+      this.data = data;
+      this.crc = crc;
+      this.owner = owner;
+    }
+
+    /** The content; valid only while the caller holds a reference. */
+    byte[] data() {
+      return data;
+    }
+
+    int crc() {
+      return crc;
+    }
+
     @Override
     public int weight() {
       return data.length;
+    }
+
+    @Override
+    public boolean retain() {
+      for (;;) {
+        int r = refs.get();
+        if (r <= 0) {
+          return false;
+        }
+        if (refs.compareAndSet(r, r + 1)) {
+          return true;
+        }
+      }
+    }
+
+    @Override
+    public void release() {
+      if (refs.decrementAndGet() == 0) {
+        owner.recycle(data);
+      }
     }
   }
 
@@ -231,6 +297,19 @@ final class SnapshotFile implements Snapshot {
     @Override
     public int weight() {
       return page.byteSize();
+    }
+  }
+
+  /** A sink that appends to a buffer. */
+  private record BufferSink(ByteBuffer dst) implements BlockDevice.Sink {
+    @Override
+    public void bytes(byte[] src, int offset, int length) {
+      dst.put(src, offset, length);
+    }
+
+    @Override
+    public void zeros(int length) {
+      Zeros.fill(dst, length);
     }
   }
 
@@ -296,21 +375,7 @@ final class SnapshotFile implements Snapshot {
       if (closed.get()) {
         throw new IOException(name + " is closed");
       }
-      int total = (int) Math.min(dst.remaining(), size - offset);
-      long pos = offset;
-      int left = total;
-      while (left > 0) {
-        long b = pos >>> shift;
-        int within = (int) (pos & (blockSize - 1));
-        int take = Math.min(blockLength(b) - within, left);
-        copyBlock(b, dst, within, take);
-        pos += take;
-        left -= take;
-      }
-      if (prefetcher != null) {
-        prefetcher.onRead(offset >>> shift, (offset + total - 1) >>> shift);
-      }
-      return total;
+      return transferTo(offset, dst.remaining(), null, new BufferSink(dst));
     }
 
     /** Streams are closed with their snapshot. */
@@ -323,6 +388,39 @@ final class SnapshotFile implements Snapshot {
 
     /** Copies {@code length} bytes of block {@code b} starting at {@code within} into dst. */
     void copyBlock(long b, ByteBuffer dst, int within, int length) throws IOException {
+      transferBlock(b, within, length, new BufferSink(dst));
+    }
+
+    @Override
+    public int transferTo(long offset, int length, byte[] scratch, BlockDevice.Sink sink) throws IOException {
+      if (offset < 0 || length < 0) {
+        throw new IllegalArgumentException("offset (" + offset + ") and length (" + length + ") must be >= 0");
+      }
+      if (offset >= size || length == 0) {
+        return 0;
+      }
+      if (closed.get()) {
+        throw new IOException(name + " is closed");
+      }
+      int total = (int) Math.min(length, size - offset);
+      long pos = offset;
+      int left = total;
+      while (left > 0) {
+        long b = pos >>> shift;
+        int within = (int) (pos & (blockSize - 1));
+        int take = Math.min(blockLength(b) - within, left);
+        transferBlock(b, within, take, sink);
+        pos += take;
+        left -= take;
+      }
+      if (prefetcher != null) {
+        prefetcher.onRead(offset >>> shift, (offset + total - 1) >>> shift);
+      }
+      return total;
+    }
+
+    /** Hands {@code length} bytes of block {@code b} starting at {@code within} to the sink. */
+    void transferBlock(long b, int within, int length, BlockDevice.Sink sink) throws IOException {
       IndexPage leaf = leafFor(b);
       int i = (int) (b - leaf.firstBlock());
       BlockKind k = BlockKind.fromId(leaf.kindId(i));
@@ -331,14 +429,18 @@ final class SnapshotFile implements Snapshot {
       }
       switch (k) {
         case ZERO:
-          Zeros.fill(dst, length);
+          sink.zeros(length);
           return;
         case PARENT:
-          parentReader(b).copyBlock(b, dst, within, length);
+          parentReader(b).transferBlock(b, within, length, sink);
           return;
         default:
           CachedBlock cb = block(leaf, i, b, k);
-          dst.put(cb.data(), within, length);
+          try {
+            sink.bytes(cb.data(), within, length);
+          } finally {
+            cb.release();
+          }
       }
     }
 
@@ -350,7 +452,7 @@ final class SnapshotFile implements Snapshot {
       return p;
     }
 
-    /** The content of block {@code b}, decoded and checked. */
+    /** The content of block {@code b}, decoded and checked; the caller must release it. */
     CachedBlock block(IndexPage leaf, int i, long b, BlockKind k) throws IOException {
       long off = leaf.offset(i);
       int crc = leaf.contentCrc(i);
@@ -359,15 +461,15 @@ final class SnapshotFile implements Snapshot {
       if (k == BlockKind.XOR) {
         // Its load reads the parent through the cache: that must not run inside the cache's own
         // compute (a nested compute of the same map can deadlock), so it is loaded outside.
-        cb = cache.getIfPresent(key);
+        cb = cache.acquireIfPresent(key);
         if (cb == null) {
-          cb = load(leaf, i, b, k);
-          cache.put(key, cb);
+          cb = cache.insert(key, load(leaf, i, b, k));
         }
       } else {
-        cb = cache.get(key, () -> load(leaf, i, b, k));
+        cb = cache.acquire(key, () -> load(leaf, i, b, k));
       }
       if (cb.crc() != crc || cb.data().length != blockLength(b)) {
+        cb.release();
         throw corrupt(b, "does not match its checksum (shared payload at offset " + off + ")");
       }
       return cb;
@@ -388,7 +490,11 @@ final class SnapshotFile implements Snapshot {
       } catch (CorruptSnapshotException e) {
         throw corrupt(b, "points outside the file (offset " + off + ")");
       }
-      byte[] payload = readAt(source, off, stored);
+      // XOR payloads are rare and keep their own array; the others are read into a per-thread
+      // scratch buffer (RAW: straight into the block's recycled buffer), so a read allocates nothing.
+      byte[] data = k == BlockKind.XOR ? null : cache.buffer(len);
+      byte[] payload = k == BlockKind.XOR ? readAt(source, off, stored)
+          : readInto(k == BlockKind.RAW ? data : scratch(stored), off, stored);
       // Checked before decoding: a damaged payload never reaches the decompressor, and damage that
       // would decode to the same bytes (several encodings can) is still reported.
       int payloadCrc = Checksums.crc32c(payload, 0, stored);
@@ -396,13 +502,9 @@ final class SnapshotFile implements Snapshot {
         throw corrupt(b, String.format("payload checksum mismatch (stored %08x, computed %08x)",
             leaf.payloadCrc(i), payloadCrc));
       }
-      byte[] data;
-      if (k == BlockKind.RAW) {
-        data = payload;
-      } else if (k == BlockKind.XOR) {
+      if (k == BlockKind.XOR) {
         data = unXor(payload, b, len);
-      } else {
-        data = new byte[len];
+      } else if (k != BlockKind.RAW) {
         try {
           Codec.shared(k.codec()).decompress(payload, 0, stored, data, 0, len);
         } catch (CodecException e) {
@@ -413,7 +515,7 @@ final class SnapshotFile implements Snapshot {
       if (actual != leaf.contentCrc(i)) {
         throw corrupt(b, String.format("checksum mismatch (stored %08x, computed %08x)", leaf.contentCrc(i), actual));
       }
-      return new CachedBlock(data, actual);
+      return new CachedBlock(data, actual, cache);
     }
 
     /** Decodes an XOR payload: inner decode, unshuffle, XOR with the parent's bytes. */
@@ -507,7 +609,7 @@ final class SnapshotFile implements Snapshot {
         int i = (int) (b - leaf.firstBlock());
         BlockKind k = BlockKind.fromId(leaf.kindId(i));
         if (k != null && k.hasPayload() && !cache.contains(new BlockKey(id, leaf.offset(i)))) {
-          block(leaf, i, b, k);
+          block(leaf, i, b, k).release();
         }
       } catch (IOException | RuntimeException e) {
         // The reader that reaches this block reports the error; the prefetcher only logs it.

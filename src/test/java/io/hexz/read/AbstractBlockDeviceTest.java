@@ -274,7 +274,45 @@ public abstract class AbstractBlockDeviceTest {
         off = (long) (r.nextDouble() * expected.length);
     }
     int len = r.nextInt(8) == 0 ? r.nextInt(16) : 1 + r.nextInt(3 * bs);
-    checkRead(Math.min(off, expected.length - 1), len, kind(r), r);
+    if (r.nextInt(4) == 0) {
+      checkTransfer(Math.min(off, expected.length - 1), len);
+    } else {
+      checkRead(Math.min(off, expected.length - 1), len, kind(r), r);
+    }
+  }
+
+  /** transferTo delivers exactly the source bytes, in order, clipped at the end. */
+  private void checkTransfer(long off, int len) throws Exception {
+    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+    byte[] scratch = filled(len);
+    int n = dev.transferTo(off, len, scratch, new BlockDevice.Sink() {
+      @Override
+      public void bytes(byte[] src, int o, int l) {
+        got.write(src, o, l);
+      }
+
+      @Override
+      public void zeros(int l) {
+        got.write(new byte[l], 0, l);
+      }
+    });
+    int want = (int) Math.max(0, Math.min(len, expected.length - off));
+    String what = "transfer of " + len + " at " + off + ": " + ctx();
+    assertEquals(want, n, what);
+    assertArrayEquals(Arrays.copyOfRange(expected, (int) Math.min(off, expected.length), (int) Math.min(off, expected.length) + want),
+        got.toByteArray(), what);
+  }
+
+  @Test
+  void transfersAgreeWithTheSource() throws Exception {
+    Random r = new Random(Seeds.derive(seed, "transfer"));
+    checkTransfer(0, expected.length);
+    checkTransfer(expected.length, 10);
+    checkTransfer(Math.max(0, expected.length - 3), 100);
+    for (int i = 0; i < 200; i++) {
+      long off = (long) (r.nextDouble() * expected.length);
+      checkTransfer(off, r.nextInt(3 * bs + 1));
+    }
   }
 
   private static BufferKind kind(Random r) {
