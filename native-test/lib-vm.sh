@@ -17,6 +17,16 @@
 #                              at most VM_TIMEOUT s; sets VM_RC (QEMU's exit status, 124 on
 #                              timeout) and VM_SECONDS (QEMU start to exit)
 #   vm_stop                    kills a QEMU that vm_boot left running (for the caller's trap)
+#   vm_debian_init IMG MIB WORK
+#                              writes /hexz-init into the ext4 image IMG (debugfs, root 0755):
+#                              PID 1 on the Debian root; remounts / rw, writes MIB MiB of random
+#                              data to /vm-data.bin, its sha256 to /vm-data.sha256 and the
+#                              hexz_token= of the command line to /vm-marker, syncs, remounts ro,
+#                              prints "hexz-init: done token=T sha256=S" and powers off
+#   vm_boot_debian NAME DRIVE WORK
+#                              vm_boot with init=/hexz-init and a fresh token, console at
+#                              WORK/console-NAME.log; dies unless the guest finished; sets
+#                              VM_GUEST_SUM, VM_GUEST_TOKEN (and VM_SECONDS)
 VM_MODULES="virtio_pci virtio_blk crc32c_generic ext4"
 VM_FAKE_TIME=1700000000
 VM_KDIR=
@@ -147,4 +157,52 @@ vm_stop() {
     wait "$VM_QEMU_PID" 2>/dev/null || true
   fi
   VM_QEMU_PID=
+}
+
+vm_debian_init() {
+  local img=$1 data_mib=$2 work=$3
+  cat > "$work/hexz-init" <<'EOF'
+#!/bin/sh
+# /hexz-init of the hexz VM tests: PID 1 on a Debian root. Writes random data, its sha256 and the
+# token of the kernel command line, then powers off.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+say() { echo "hexz-init: $*"; }
+off() { sync; poweroff -f; echo o > /proc/sysrq-trigger; sleep 30; }
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -o remount,rw / || { say "remount rw failed"; off; }
+token=
+for w in $(cat /proc/cmdline); do
+  case $w in hexz_token=*) token=${w#hexz_token=} ;; esac
+done
+dd if=/dev/urandom of=/vm-data.bin bs=1M count=DATA_MIB status=none || { say "dd failed"; off; }
+sha256sum /vm-data.bin | cut -d' ' -f1 > /vm-data.sha256
+echo "$token" > /vm-marker
+sync
+mount -o remount,ro / || say "remount ro failed"
+say "done token=$token sha256=$(cat /vm-data.sha256)"
+off
+EOF
+  sed -i "s/DATA_MIB/$data_mib/" "$work/hexz-init"
+  { echo "write $work/hexz-init hexz-init"
+    echo "sif /hexz-init mode 0100755"
+    echo "sif /hexz-init uid 0"
+    echo "sif /hexz-init gid 0"
+  } > "$work/add-init.debugfs"
+  if ! E2FSPROGS_FAKE_TIME=$VM_FAKE_TIME debugfs -w -f "$work/add-init.debugfs" "$img" >/dev/null 2>"$work/add-init.err" \
+     || grep -qv '^debugfs [0-9]' "$work/add-init.err"; then
+    cat "$work/add-init.err" >&2; die "debugfs could not write /hexz-init into $img"
+  fi
+  cmp <(debugfs -R "cat /hexz-init" "$img" 2>/dev/null) "$work/hexz-init" || die "/hexz-init in $img differs"
+}
+
+vm_boot_debian() {
+  local name=$1 drive=$2 work=$3 console="$3/console-$1.log" token
+  token="hexz-$(cat /proc/sys/kernel/random/uuid)"
+  vm_boot "$console" "$drive" "init=/hexz-init hexz_token=$token"
+  ((VM_RC != 124)) || die "$name: QEMU did not power off within ${VM_TIMEOUT}s"
+  ((VM_RC == 0)) || die "$name: QEMU exited with $VM_RC"
+  VM_GUEST_SUM=$(sed -n "s/^hexz-init: done token=$token sha256=\([0-9a-f]\{64\}\).*/\1/p" "$console" | tr -d '\r')
+  [[ -n $VM_GUEST_SUM ]] || die "$name: the guest did not finish (see $console)"
+  VM_GUEST_TOKEN=$token
 }
