@@ -63,11 +63,12 @@ final class MountCommand implements Callable<Integer> {
   List<String> fuseOptions = new ArrayList<>();
 
   @Option(names = "--single-threaded",
-      description = "libfuse's single-threaded loop (-s); the default for read-only mounts")
+      description = "libfuse's single-threaded loop (-s); the default")
   boolean singleThreaded;
 
   @Option(names = "--multi-threaded",
-      description = "libfuse's multithreaded loop; the default for --rw mounts (an fsync does not stall reads)")
+      description = "libfuse's multithreaded loop (an fsync of a --rw mount does not stall reads, but the JVM"
+          + " attaches and detaches libfuse's threads)")
   boolean multiThreaded;
 
   @Option(names = "--parent-dir", paramLabel = "DIR", description = "where to look for parents of thin snapshots")
@@ -95,8 +96,9 @@ final class MountCommand implements Callable<Integer> {
       throw new Errors.UsageException("--single-threaded and --multi-threaded exclude each other");
     }
     // jnr-fuse over libfuse2's multithreaded loop attaches and detaches JVM threads as libfuse
-    // grows and shrinks its pool; on cheap read callbacks one thread is faster (see ARCHITECTURE.md).
-    boolean single = singleThreaded || (!multiThreaded && !rw);
+    // grows and shrinks its pool; one thread measured faster for reads and for VM boots from a --rw
+    // mount (see ARCHITECTURE.md).
+    boolean single = !multiThreaded;
     MountOptions mo = new MountOptions(overlay == null ? null : overlay.toAbsolutePath(), cacheSize, !noPrefetch,
         uid, gid, allowOther, opts, debug, single,
         parentDirs.stream().map(Path::toAbsolutePath).toList(), remote.options());
