@@ -211,12 +211,7 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       }
       out.force(true);
       out.close();
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      syncDirectory(target.getParent());
+      replace(temp, target);
       finished = true;
       stats.fileBytes = h.fileLength();
       stats.identity = identity;
@@ -224,6 +219,16 @@ final class SnapshotWriterImpl implements SnapshotWriter {
     } finally {
       close();
     }
+  }
+
+  /** Renames {@code temp} over {@code target} (atomically where the file system can) and syncs the directory. */
+  static void replace(Path temp, Path target) throws IOException {
+    try {
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    syncDirectory(target.getParent());
   }
 
   private static void syncDirectory(Path dir) {
