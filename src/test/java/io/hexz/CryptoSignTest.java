@@ -18,6 +18,7 @@ import io.hexz.read.Snapshots;
 import io.hexz.read.VerifyReport;
 import io.hexz.testing.Crc32cForger;
 import io.hexz.testing.Damage;
+import io.hexz.testing.QuietHexzLog;
 import io.hexz.testing.Secrets;
 import io.hexz.testing.Seeds;
 import io.hexz.testing.Snaps;
@@ -29,12 +30,9 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,26 +40,15 @@ import org.junit.jupiter.api.io.TempDir;
  * foreign-key and tampered signed snapshots are refused at open, and a block whose bytes were
  * changed with its CRCs forged back is refused at read (only the signed SHA-256 can tell).
  */
+@ExtendWith(QuietHexzLog.class)
 class CryptoSignTest {
   private static final long SEED = Seeds.fixed(CryptoSignTest.class, 0x51_6E_ED_00L);
-  private static final Logger HEXZ_LOG = Logger.getLogger("io.hexz");
   private static final KeyPair KEY = Signatures.generate();
   private static final KeyPair OTHER = Signatures.generate();
-  private static Level savedLevel;
 
   @TempDir
   Path dir;
 
-  @BeforeAll
-  static void quiet() {
-    savedLevel = HEXZ_LOG.getLevel();
-    HEXZ_LOG.setLevel(Level.OFF);
-  }
-
-  @AfterAll
-  static void restore() {
-    HEXZ_LOG.setLevel(savedLevel);
-  }
 
   private static ReadOptions keyed() {
     return ReadOptions.DEFAULTS.withCacheBytes(1 << 20).withPublicKey(KEY.getPublic());

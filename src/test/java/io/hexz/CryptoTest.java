@@ -20,6 +20,7 @@ import io.hexz.read.Snapshot;
 import io.hexz.read.Snapshots;
 import io.hexz.read.VerifyReport;
 import io.hexz.testing.Damage;
+import io.hexz.testing.QuietHexzLog;
 import io.hexz.testing.Secrets;
 import io.hexz.testing.Seeds;
 import io.hexz.testing.Snaps;
@@ -32,11 +33,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,25 +47,14 @@ import org.junit.jupiter.params.provider.CsvSource;
  * a {@link SnapshotException} at open, or exact bytes / an {@link IOException} per block, and
  * verify reports it; never different bytes.
  */
+@ExtendWith(QuietHexzLog.class)
 class CryptoTest {
   private static final long SEED = Seeds.fixed(CryptoTest.class, 0xC0FFEE_5EEDL);
   private static final String MARKER = "HEXZ-PLAINTEXT-MARKER-7f3a";
-  private static final Logger HEXZ_LOG = Logger.getLogger("io.hexz");
-  private static Level savedLevel;
 
   @TempDir
   Path dir;
 
-  @BeforeAll
-  static void quiet() {
-    savedLevel = HEXZ_LOG.getLevel();
-    HEXZ_LOG.setLevel(Level.OFF); // damaged blocks log warnings by design
-  }
-
-  @AfterAll
-  static void restore() {
-    HEXZ_LOG.setLevel(savedLevel);
-  }
 
   private static ReadOptions withPassword(String p) {
     return Secrets.read(ReadOptions.DEFAULTS.withCacheBytes(1 << 20), p);

@@ -118,7 +118,7 @@ public record EncryptionInfo(int memoryKiB, int iterations, int parallelism, byt
 
   @Override
   public String toString() {
-    return "Argon2id(m=" + memoryKiB + " KiB, t=" + iterations + ", p=" + parallelism + ") + AES-256-GCM";
+    return "Argon2id(m=" + memoryKiB + " KiB, t=" + iterations + ", p=" + parallelism + ")";
   }
 
   /** A little-endian view of a header, for callers that edit raw header bytes. */
