@@ -1,5 +1,6 @@
 package io.hexz;
 
+import io.hexz.crypto.KdfParams;
 import io.hexz.format.Header;
 import io.hexz.format.Metadata;
 import io.hexz.format.SignatureInfo;
@@ -175,7 +176,11 @@ public final class Hexz {
     return OverlayCommit.commit(base, overlay, out, thin, options, readOptions);
   }
 
-  /** Writes a self-contained copy of a (thin) snapshot: same content, no parent. */
+  /**
+   * Writes a self-contained copy of a (thin) snapshot: same content, no parent. The copy of an
+   * encrypted snapshot is encrypted with the same password (a new salt) unless {@code overrides}
+   * says otherwise.
+   */
   public static WriteStats flatten(Path snapshot, Path out, UnaryOperator<WriteOptions.Builder> overrides,
       ReadOptions readOptions) throws IOException {
     try (Snapshot s = Snapshots.open(snapshot, readOptions)) {
@@ -183,6 +188,11 @@ public final class Hexz {
       WriteOptions.Builder b = WriteOptions.builder().blockSize(h.blockSize()).codec(h.codec()).level(h.level())
           .source(s.metadata().source());
       s.metadata().user().forEach(b::meta);
+      if (h.isEncrypted()) {
+        // A flattened copy of an encrypted snapshot must not come out in clear by default.
+        b.encrypt(readOptions.password(), new KdfParams(h.encryption().memoryKiB(), h.encryption().iterations(),
+            h.encryption().parallelism()));
+      }
       try (SnapshotWriter w = Writers.create(out, overrides.apply(b).build())) {
         for (StreamKind k : StreamKind.values()) {
           if (s.stream(k).isPresent()) {

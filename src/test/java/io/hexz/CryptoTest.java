@@ -265,18 +265,25 @@ class CryptoTest {
         Arrays.copyOfRange(fc, 4096, 4096 + len)), "same block, same password: the ciphertexts must differ");
   }
 
+  /** An encrypted base (base.hxz) and an encrypted thin child (child.hxz) with 3 blocks changed; returns the child's bytes. */
+  private byte[] encryptedChain(int bs, byte[] base) throws IOException {
+    byte[] child = base.clone();
+    System.arraycopy(TestData.random(3 * bs, new Random(SEED + 7)), 0, child, 5 * bs, 3 * bs);
+    Snaps.write(dir.resolve("base.hxz"), Secrets.encrypt(Snaps.options(bs, CodecType.LZ4, 0, true),
+        Secrets.PASSWORD).build(), base);
+    Snaps.write(dir.resolve("child.hxz"), Secrets.encrypt(Snaps.options(bs, CodecType.ZSTD, 3, true)
+        .parent(dir.resolve("base.hxz")).parentReadOptions(withPassword(Secrets.PASSWORD)), Secrets.PASSWORD).build(),
+        child);
+    return child;
+  }
+
   @Test
   void thinChainsOfEncryptedSnapshotsKeepTheirIdentitiesChecked() throws Exception {
     int bs = 4096;
-    Random rnd = new Random(SEED);
-    byte[] base = content(40 * bs + 7, bs, rnd);
-    byte[] child = base.clone();
-    System.arraycopy(TestData.random(3 * bs, rnd), 0, child, 5 * bs, 3 * bs);
+    byte[] base = content(40 * bs + 7, bs, new Random(SEED));
+    byte[] child = encryptedChain(bs, base);
     Path p0 = dir.resolve("base.hxz");
     Path p1 = dir.resolve("child.hxz");
-    Snaps.write(p0, Secrets.encrypt(Snaps.options(bs, CodecType.LZ4, 0, true), Secrets.PASSWORD).build(), base);
-    Snaps.write(p1, Secrets.encrypt(Snaps.options(bs, CodecType.ZSTD, 3, true).parent(p0)
-        .parentReadOptions(withPassword(Secrets.PASSWORD)), Secrets.PASSWORD).build(), child);
     assertTrue(Snapshots.readHeader(p1).isThin());
     try (Snapshot s = Hexz.open(p1, withPassword(Secrets.PASSWORD))) {
       assertArrayEquals(child, Snaps.readAll(s.disk(), 65536));
@@ -287,6 +294,20 @@ class CryptoTest {
     Snaps.write(p0, Secrets.encrypt(Snaps.options(bs, CodecType.LZ4, 0, true), Secrets.PASSWORD).build(), base);
     SnapshotException e = assertThrows(SnapshotException.class, () -> Hexz.open(p1, withPassword(Secrets.PASSWORD)));
     assertTrue(e.getMessage().contains("not found"), e.getMessage());
+  }
+
+  @Test
+  void aFlattenedEncryptedChainStaysEncrypted() throws Exception {
+    int bs = 4096;
+    byte[] child = encryptedChain(bs, content(20 * bs + 7, bs, new Random(SEED)));
+    Path p1 = dir.resolve("child.hxz");
+    Path flat = dir.resolve("flat.hxz");
+    Hexz.flatten(p1, flat, b -> b.kdf(io.hexz.crypto.KdfParams.TESTING), withPassword(Secrets.PASSWORD));
+    assertTrue(Snapshots.readHeader(flat).isEncrypted());
+    assertFalse(Snapshots.readHeader(flat).isThin());
+    try (Snapshot s = Hexz.open(flat, withPassword(Secrets.PASSWORD))) {
+      assertArrayEquals(child, Snaps.readAll(s.disk(), 65536));
+    }
   }
 
   @Test

@@ -30,6 +30,7 @@ public final class Crypto {
 
   /** The cipher of a snapshot with this salt and these Argon2id parameters, from the password. */
   public static SnapshotCipher derive(Secret password, KdfParams p, byte[] salt) {
+    AesGcmCipher.warmUp();
     byte[] master = new byte[32];
     byte[] enc = new byte[32];
     byte[] id = new byte[32];

@@ -133,6 +133,12 @@ public final class WriteOptions {
     private io.hexz.crypto.Secret password;
     private io.hexz.crypto.KdfParams kdf = io.hexz.crypto.KdfParams.DEFAULTS;
 
+    /** Argon2id costs for {@link #encrypt} (the default is {@link io.hexz.crypto.KdfParams#DEFAULTS}). */
+    public Builder kdf(io.hexz.crypto.KdfParams kdf) {
+      this.kdf = Objects.requireNonNull(kdf, "kdf");
+      return this;
+    }
+
     /**
      * Encrypts the snapshot: blocks, index and metadata sealed with AES-256-GCM under a key that
      * Argon2id derives from {@code password} and a fresh random salt. The caller keeps ownership
