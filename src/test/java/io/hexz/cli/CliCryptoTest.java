@@ -75,6 +75,17 @@ class CliCryptoTest {
   }
 
   @Test
+  void flattenKeepsItEncryptedAndDiffReadsIt() throws Exception {
+    Path flat = dir.resolve("flat.hxz");
+    assertEquals(1, hexz("flatten", "-q", enc, "-o", flat).code(), "an encrypted source needs its password");
+    CliTest.Run r = hexz("flatten", "-q", "--password-file", pw, enc, "-o", flat);
+    assertEquals(0, r.code(), r.describe());
+    assertTrue(JSON.readTree(hexz("inspect", "--json", flat).out()).get("encrypted").asBoolean());
+    r = hexz("diff", "--password-file", pw, enc, flat);
+    assertEquals(0, r.code(), r.describe());
+  }
+
+  @Test
   void thereIsNoPasswordOnTheCommandLine() {
     CliTest.Run r = hexz("verify", "--password", "hunter2", enc);
     assertEquals(2, r.code(), r.describe());
