@@ -1,7 +1,9 @@
 package io.hexz;
 
+import io.hexz.crypto.KdfParams;
 import io.hexz.format.Header;
 import io.hexz.format.Metadata;
+import io.hexz.format.SignatureInfo;
 import io.hexz.format.StreamKind;
 import io.hexz.overlay.OverlayCommit;
 import io.hexz.read.AnalyzeReport;
@@ -12,6 +14,7 @@ import io.hexz.read.Snapshot;
 import io.hexz.read.Snapshots;
 import io.hexz.read.VerifyReport;
 import io.hexz.write.Profile;
+import io.hexz.write.Signing;
 import io.hexz.write.SnapshotWriter;
 import io.hexz.write.WriteOptions;
 import io.hexz.write.WriteStats;
@@ -21,6 +24,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -84,7 +88,11 @@ public final class Hexz {
     }
   }
 
-  /** What {@link #inspect} shows: the checked header and metadata, and the chain of parents. */
+  /**
+   * What {@link #inspect} shows: the checked header and metadata, and the chain of parents. For an
+   * encrypted snapshot inspected without its password, only the header: {@code metadata} is null
+   * and {@code parents} empty.
+   */
   public record Inspection(String file, Header header, Metadata metadata, List<Inspection> parents) {
     public Inspection {
       parents = List.copyOf(parents);
@@ -103,8 +111,14 @@ public final class Hexz {
 
   /** Inspects a local path or a URL; {@code options} supplies parent dirs and remote settings. */
   public static Inspection inspect(String location, ReadOptions options) throws IOException {
+    if (options.password() == null) {
+      Header h = Snapshots.readHeader(location, options);
+      if (h.isEncrypted()) {
+        return new Inspection(location, h, null, List.of());
+      }
+    }
     try (Snapshot s = Snapshots.open(location, new ReadOptions(0, false, 0, 1, options.parentDirs(),
-        options.remote()))) {
+        options.remote(), options.password(), options.publicKey()))) {
       List<Snapshot> chain = Snapshots.chain(s);
       List<Inspection> parents = new ArrayList<>();
       for (Snapshot p : chain.subList(1, chain.size())) {
@@ -122,6 +136,15 @@ public final class Hexz {
   /** Like {@link #verify(Path)}, looking for parents in {@code parentDirs} too. */
   public static VerifyReport verify(Path path, List<Path> parentDirs) throws IOException {
     return Checker.verify(path, parentDirs);
+  }
+
+  /**
+   * Signs a snapshot with an Ed25519 private key: the signature covers the header, the metadata
+   * and every block's SHA-256 (see FORMAT.md). The file is replaced atomically; an encrypted
+   * snapshot needs its password in {@code options}.
+   */
+  public static SignatureInfo sign(Path snapshot, PrivateKey key, ReadOptions options) throws IOException {
+    return Signing.sign(snapshot, key, options);
   }
 
   /** Counts zero, deduplicated and compressed blocks. */
@@ -153,7 +176,11 @@ public final class Hexz {
     return OverlayCommit.commit(base, overlay, out, thin, options, readOptions);
   }
 
-  /** Writes a self-contained copy of a (thin) snapshot: same content, no parent. */
+  /**
+   * Writes a self-contained copy of a (thin) snapshot: same content, no parent. The copy of an
+   * encrypted snapshot is encrypted with the same password (a new salt) unless {@code overrides}
+   * says otherwise.
+   */
   public static WriteStats flatten(Path snapshot, Path out, UnaryOperator<WriteOptions.Builder> overrides,
       ReadOptions readOptions) throws IOException {
     try (Snapshot s = Snapshots.open(snapshot, readOptions)) {
@@ -161,6 +188,11 @@ public final class Hexz {
       WriteOptions.Builder b = WriteOptions.builder().blockSize(h.blockSize()).codec(h.codec()).level(h.level())
           .source(s.metadata().source());
       s.metadata().user().forEach(b::meta);
+      if (h.isEncrypted()) {
+        // A flattened copy of an encrypted snapshot must not come out in clear by default.
+        b.encrypt(readOptions.password(), new KdfParams(h.encryption().memoryKiB(), h.encryption().iterations(),
+            h.encryption().parallelism()));
+      }
       try (SnapshotWriter w = Writers.create(out, overrides.apply(b).build())) {
         for (StreamKind k : StreamKind.values()) {
           if (s.stream(k).isPresent()) {

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * its right (write reads the parent of a thin snapshot through read; read never uses write;
  * store and format are peers that may not use each other; codec uses
  * nothing of hexz). Third-party libraries each have one home: jnr only in fuse, lz4-java and
- * zstd-jni only in codec, Caffeine only in read, the AWS SDK only in store. Only cli touches System.out, System.err or
+ * zstd-jni only in codec, Caffeine only in read, the AWS SDK only in store, Bouncy Castle only in
+ * crypto (which sits between read and format: read and write seal and open through it). Only cli touches System.out, System.err or
  * System.exit.
  *
  * <p>The scan reads every source file under src/main/java/io/hexz: import statements and fully
@@ -34,7 +35,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
   /** Rank of each package: a package may depend only on higher ranks. Equal ranks are peers. */
   static final Map<String, Integer> RANK = Map.of(
-      "cli", 0, "", 1, "fuse", 2, "overlay", 3, "write", 4, "read", 5, "store", 6, "format", 6, "codec", 7);
+      "cli", 0, "", 1, "fuse", 2, "overlay", 3, "write", 4, "read", 5, "crypto", 6, "store", 7, "format", 7,
+      "codec", 8);
 
   /** Sanctioned exceptions to the rules ("pkg -> reference"); none today. */
   static final Set<String> ALLOWED = Set.of();
@@ -42,7 +44,7 @@ class ArchitectureTest {
   private static final Path ROOT = Path.of("src", "main", "java", "io", "hexz");
   private static final Pattern FQN = Pattern.compile(
       "\\b(io\\.hexz(?:\\.[a-z]\\w*)*\\.[A-Z]\\w*|jnr\\.[\\w.]+|net\\.jpountz\\.[\\w.]+|com\\.github\\.luben\\.[\\w.]+"
-          + "|com\\.github\\.benmanes\\.caffeine\\.[\\w.]+|software\\.amazon\\.[\\w.]+)");
+          + "|com\\.github\\.benmanes\\.caffeine\\.[\\w.]+|software\\.amazon\\.[\\w.]+|org\\.bouncycastle\\.[\\w.]+)");
   private static final Pattern SYSTEM_IO = Pattern.compile("\\bSystem\\s*\\.\\s*(out|err|exit)\\b");
 
   private static List<Source> sources;
@@ -69,6 +71,7 @@ class ArchitectureTest {
     assertTrue(references("codec").stream().anyMatch(r -> r.startsWith("net.jpountz.")), "codec uses lz4-java");
     assertTrue(references("cli").contains("io.hexz.Hexz"), "cli uses the facade");
     assertTrue(references("read").contains("io.hexz.store.RemoteOptions"), "a fully qualified name in read");
+    assertTrue(references("crypto").stream().anyMatch(r -> r.startsWith("org.bouncycastle.")), "crypto uses BC");
   }
 
   @Test
@@ -79,7 +82,8 @@ class ArchitectureTest {
         String home = r.startsWith("jnr.") ? "fuse"
             : r.startsWith("net.jpountz.") || r.startsWith("com.github.luben.") ? "codec"
             : r.startsWith("com.github.benmanes.caffeine.") ? "read"
-            : r.startsWith("software.amazon.") ? "store" : null;
+            : r.startsWith("software.amazon.") ? "store"
+            : r.startsWith("org.bouncycastle.") ? "crypto" : null;
         if (home != null && !s.pkg().equals(home)) {
           bad.add(s.path() + " uses " + r + " (only io.hexz." + home + " may)");
         }
@@ -128,6 +132,10 @@ class ArchitectureTest {
     assertTrue(violation("format", "io.hexz.fuse.X") != null);
     assertTrue(violation("codec", "io.hexz.newpkg.Thing") != null, "an unknown package is not in the order");
     assertTrue(violation("write", "io.hexz.read.Snapshot") == null, "write reads parents through read");
+    assertTrue(violation("read", "io.hexz.crypto.SnapshotCipher") == null, "read opens sealed structures");
+    assertTrue(violation("crypto", "io.hexz.format.EncryptionInfo") == null, "crypto uses the format");
+    assertTrue(violation("crypto", "io.hexz.read.Snapshot") != null, "crypto is below read");
+    assertTrue(violation("format", "io.hexz.crypto.Secret") != null, "format is pure encode/decode");
     assertTrue(violation("cli", "io.hexz.format.Checksums") == null, "further right is fine");
     assertTrue(violation("read", "io.hexz.read.Snapshot") == null, "within a package is fine");
   }

@@ -24,17 +24,22 @@ final class AnalyzeCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   ParentDirs parentDirs;
 
+  @picocli.CommandLine.Mixin
+  PasswordFlags passwords;
+
   @Option(names = "--debug", description = "stack traces on errors")
   boolean debug;
 
   @Override
   public Integer call() throws Exception {
-    io.hexz.read.ReadOptions ro = io.hexz.read.ReadOptions.DEFAULTS.withParentDirs(parentDirs.get())
-        .withRemote(remote.options());
     java.util.List<AnalyzeReport> layers = new java.util.ArrayList<>();
-    layers.add(Hexz.analyze(snap, ro));
-    for (Hexz.Inspection p : Hexz.inspect(snap, ro).parents()) {
-      layers.add(Hexz.analyze(p.file(), ro));
+    try (io.hexz.crypto.Secret pw = passwords.read()) {
+      io.hexz.read.ReadOptions ro = io.hexz.read.ReadOptions.DEFAULTS.withParentDirs(parentDirs.get())
+          .withRemote(remote.options()).withPassword(pw);
+      layers.add(Hexz.analyze(snap, ro));
+      for (Hexz.Inspection p : Hexz.inspect(snap, ro).parents()) {
+        layers.add(Hexz.analyze(p.file(), ro));
+      }
     }
     if (json) {
       var all = Json.MAPPER.createArrayNode();

@@ -53,6 +53,20 @@ final class BuildCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   ParentDirs parentDirs;
 
+  @Option(names = "--encrypt",
+      description = "encrypt blocks, index and metadata (AES-256-GCM, key from the password by Argon2id)")
+  boolean encrypt;
+
+  @picocli.CommandLine.Mixin
+  PasswordFlags passwords;
+
+  @Option(names = "--kdf-memory", paramLabel = "SIZE", converter = Sizes.class,
+      description = "Argon2id memory per key derivation (default 64M; every open pays it)")
+  long kdfMemory = io.hexz.crypto.KdfParams.DEFAULTS.memoryKiB() * 1024L;
+
+  @Option(names = "--kdf-iterations", paramLabel = "N", description = "Argon2id passes (default 3)")
+  int kdfIterations = io.hexz.crypto.KdfParams.DEFAULTS.iterations();
+
   @Option(names = "--threads", paramLabel = "N", description = "compression threads (default: all cores)")
   Integer threads;
 
@@ -78,9 +92,22 @@ final class BuildCommand implements Callable<Integer> {
       throw new java.nio.file.NoSuchFileException(parent.toString(), null, "parent snapshot does not exist");
     }
     parentBlockSize = parent == null ? 0 : io.hexz.read.Snapshots.readHeader(parent).blockSize();
+    if (encrypt && !passwords.given()) {
+      throw new Errors.UsageException("--encrypt needs --password-file FILE or --password-env VAR");
+    }
+    if (!encrypt && passwords.given() && parent == null) {
+      throw new Errors.UsageException("a password option without --encrypt is only for opening an encrypted --parent");
+    }
+    io.hexz.crypto.KdfParams kdf;
+    try {
+      kdf = new io.hexz.crypto.KdfParams((int) Math.min(Integer.MAX_VALUE, kdfMemory / 1024), kdfIterations, 1);
+    } catch (IllegalArgumentException e) {
+      throw new Errors.UsageException("--kdf-memory/--kdf-iterations: " + e.getMessage());
+    }
     long start = System.nanoTime();
     WriteStats st;
-    try (Progress progress = Progress.start("build", total, quiet || json)) {
+    try (io.hexz.crypto.Secret pw = passwords.read();
+        Progress progress = Progress.start("build", total, quiet || json)) {
       st = Hexz.build(source, output, p, b -> {
         CodecType c = compression == null ? p.codec() : CodecType.parse(compression);
         b.codec(c);
@@ -93,7 +120,8 @@ final class BuildCommand implements Callable<Integer> {
           }
         }
         if (parent != null) {
-          b.parent(parent).parentReadOptions(new io.hexz.read.ReadOptions(64L << 20, false, 0, 1, parentDirs.get()));
+          b.parent(parent).parentReadOptions(new io.hexz.read.ReadOptions(64L << 20, false, 0, 1, parentDirs.get())
+              .withPassword(pw));
           if (blockSize == null) {
             b.blockSize(parentBlockSize);
           }
@@ -102,6 +130,9 @@ final class BuildCommand implements Callable<Integer> {
           b.threads(threads);
         }
         meta.forEach(b::meta);
+        if (encrypt) {
+          b.encrypt(pw, kdf);
+        }
         String epoch = System.getenv("SOURCE_DATE_EPOCH");
         if (epoch != null && !epoch.isBlank()) {
           // Reproducible builds: the same input and options give a byte-identical snapshot.

@@ -38,14 +38,24 @@ final class CatCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   ParentDirs parentDirs;
 
+  @picocli.CommandLine.Mixin
+  PasswordFlags passwords;
+
+  @picocli.CommandLine.Mixin
+  PublicKeyFlag publicKey;
+
   @Option(names = "--debug", description = "stack traces on errors")
   boolean debug;
 
   @Override
   public Integer call() throws Exception {
     StreamKind kind = StreamKind.parse(stream);
-    try (Snapshot s = Hexz.open(snap, ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withParentDirs(parentDirs.get())
-        .withRemote(remote.options()))) {
+    Snapshot s;
+    try (io.hexz.crypto.Secret pw = passwords.read()) {
+      s = Hexz.open(snap, ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withParentDirs(parentDirs.get())
+          .withRemote(remote.options()).withPassword(pw).withPublicKey(publicKey.read()));
+    } // the password is wiped once every layer is open
+    try (s) {
       BlockDevice d = s.stream(kind).orElseThrow(() -> new IllegalArgumentException(snap + ": has no " + kind + " stream"));
       long end = length == null ? d.size() : Math.min(d.size(), offset + Math.min(length, Long.MAX_VALUE - offset));
       @SuppressWarnings("resource") // stdout stays open for the JVM's life

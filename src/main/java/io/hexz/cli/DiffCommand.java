@@ -32,23 +32,29 @@ final class DiffCommand implements Callable<Integer> {
   @Mixin
   ParentDirs parentDirs;
 
+  @Mixin
+  PasswordFlags passwords;
+
   @Option(names = "--debug", description = "stack traces on errors")
   boolean debug;
 
   @Override
   public Integer call() throws Exception {
     StreamKind kind = StreamKind.parse(stream);
-    ReadOptions ro = ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withPrefetch(false)
-        .withParentDirs(parentDirs.get());
     ObjectNode o = Json.object();
     ArrayNode ranges = o.putArray("ranges");
-    Diff.Summary s = Hexz.diff(a, b, kind, (off, len) -> {
-      if (json) {
-        ranges.addObject().put("offset", off).put("length", len);
-      } else {
-        System.out.println(off + " " + len);
-      }
-    }, ro);
+    Diff.Summary s;
+    try (io.hexz.crypto.Secret pw = passwords.read()) {
+      ReadOptions ro = ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withPrefetch(false)
+          .withParentDirs(parentDirs.get()).withPassword(pw);
+      s = Hexz.diff(a, b, kind, (off, len) -> {
+        if (json) {
+          ranges.addObject().put("offset", off).put("length", len);
+        } else {
+          System.out.println(off + " " + len);
+        }
+      }, ro);
+    }
     if (json) {
       o.put("a", a.toString());
       o.put("b", b.toString());

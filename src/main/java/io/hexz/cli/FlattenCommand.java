@@ -23,6 +23,9 @@ final class FlattenCommand implements Callable<Integer> {
   @Mixin
   ParentDirs parentDirs;
 
+  @Mixin
+  PasswordFlags passwords;
+
   @Option(names = {"-q", "--quiet"}, description = "no progress bar")
   boolean quiet;
 
@@ -31,10 +34,11 @@ final class FlattenCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ReadOptions ro = ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withParentDirs(parentDirs.get());
     WriteStats st;
     long total = io.hexz.read.Snapshots.readHeader(snap).streams().values().stream().mapToLong(d -> d.size()).sum();
-    try (Progress p = Progress.start("flatten", total, quiet)) {
+    // The copy of an encrypted snapshot is encrypted with the same password (Hexz.flatten).
+    try (io.hexz.crypto.Secret pw = passwords.read(); Progress p = Progress.start("flatten", total, quiet)) {
+      ReadOptions ro = ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withParentDirs(parentDirs.get()).withPassword(pw);
       st = Hexz.flatten(snap, out, b -> b.progress(p.listener()), ro);
     }
     System.out.printf("%s: %s, %s on disk%n", out, Human.bytes(st.logicalBytes()), Human.bytes(st.fileBytes()));

@@ -25,13 +25,19 @@ final class InspectCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   ParentDirs parentDirs;
 
+  @picocli.CommandLine.Mixin
+  PasswordFlags passwords;
+
   @Option(names = "--debug", description = "stack traces on errors")
   boolean debug;
 
   @Override
   public Integer call() throws Exception {
-    Hexz.Inspection in = Hexz.inspect(snap, io.hexz.read.ReadOptions.DEFAULTS.withParentDirs(parentDirs.get())
-        .withRemote(remote.options()));
+    Hexz.Inspection in;
+    try (io.hexz.crypto.Secret pw = passwords.read()) {
+      in = Hexz.inspect(snap, io.hexz.read.ReadOptions.DEFAULTS.withParentDirs(parentDirs.get())
+          .withRemote(remote.options()).withPassword(pw));
+    }
     Header h = in.header();
     if (json) {
       ObjectNode o = Json.object();
@@ -43,6 +49,19 @@ final class InspectCommand implements Callable<Integer> {
       o.put("level", h.level());
       o.put("identity", Checksums.hex(h.identity()));
       o.put("thin", h.isThin());
+      o.put("encrypted", h.isEncrypted());
+      if (h.isEncrypted()) {
+        ObjectNode e = o.putObject("encryption");
+        e.put("cipher", "AES-256-GCM");
+        e.put("kdf", "Argon2id");
+        e.put("memoryKiB", h.encryption().memoryKiB());
+        e.put("iterations", h.encryption().iterations());
+        e.put("parallelism", h.encryption().parallelism());
+      }
+      o.put("signed", h.isSigned());
+      if (h.isSigned()) {
+        o.put("signatureKeyFingerprint", Checksums.hex(h.signature().fingerprint()));
+      }
       if (h.isThin()) {
         o.put("parentIdentity", Checksums.hex(h.parentIdentity()));
         o.put("parentHint", h.parentHint());
@@ -64,6 +83,11 @@ final class InspectCommand implements Callable<Integer> {
         c.put("thin", p.header().isThin());
         c.put("fileBytes", p.header().fileLength());
       }
+      if (in.metadata() == null) {
+        o.putNull("metadata");
+        System.out.println(Json.write(o));
+        return 0;
+      }
       ObjectNode m = o.putObject("metadata");
       m.put("created", in.metadata().created().toString());
       m.put("source", in.metadata().source());
@@ -78,7 +102,15 @@ final class InspectCommand implements Callable<Integer> {
     System.out.printf("size:        %s (%d bytes)%n", Human.bytes(h.fileLength()), h.fileLength());
     System.out.printf("block size:  %s%n", Human.bytes(h.blockSize()));
     System.out.printf("codec:       %s (level %d)%n", h.codec(), h.level());
-    System.out.printf("identity:    %s%n", Checksums.hex(h.identity()));
+    System.out.printf("identity:    %s%s%n", Checksums.hex(h.identity()),
+        h.isEncrypted() ? " (keyed per snapshot; the content identity is encrypted)" : "");
+    if (h.isEncrypted()) {
+      System.out.printf("encrypted:   AES-256-GCM, key from the password by %s%n", h.encryption());
+    }
+    if (h.isSigned()) {
+      System.out.printf("signed:      Ed25519, key fingerprint %s (check with verify --public-key)%n",
+          Checksums.hex(h.signature().fingerprint()));
+    }
     if (h.isThin()) {
       System.out.printf("parent:      %s (%s)%n", Checksums.hex(h.parentIdentity()), h.parentHint());
     }
@@ -89,6 +121,10 @@ final class InspectCommand implements Callable<Integer> {
     for (Hexz.Inspection p : in.parents()) {
       System.out.printf("  <- %s (%s, %s%s)%n", p.file(), Checksums.hex(p.header().identity()).substring(0, 16),
           Human.bytes(p.header().fileLength()), p.header().isThin() ? ", thin" : "");
+    }
+    if (in.metadata() == null) {
+      System.out.printf("metadata:    (encrypted; give --password-file or --password-env to see it)%n");
+      return 0;
     }
     System.out.printf("created:     %s%n", in.metadata().created());
     System.out.printf("source:      %s%n", in.metadata().source());

@@ -74,6 +74,12 @@ final class MountCommand implements Callable<Integer> {
   @Option(names = "--parent-dir", paramLabel = "DIR", description = "where to look for parents of thin snapshots")
   List<Path> parentDirs = new ArrayList<>();
 
+  @picocli.CommandLine.Mixin
+  PasswordFlags passwords;
+
+  @picocli.CommandLine.Mixin
+  PublicKeyFlag publicKey;
+
   @Option(names = "--debug", description = "libfuse debug output and stack traces")
   boolean debug;
 
@@ -131,8 +137,14 @@ final class MountCommand implements Callable<Integer> {
     }
   }
 
-  private int runForeground(Path mp, MountOptions mo) throws IOException {
-    FuseMount m = SnapshotMount.mount(location, mp, mo);
+  private int runForeground(Path mp, MountOptions base) throws IOException {
+    FuseMount m;
+    try (io.hexz.crypto.Secret pw = passwords.read()) {
+      MountOptions mo = new MountOptions(base.overlay(), base.cacheBytes(), base.prefetch(), base.uid(), base.gid(),
+          base.allowOther(), base.fuseOptions(), base.debug(), base.singleThreaded(), base.parentDirs(), base.remote(),
+          pw, publicKey.read());
+      m = SnapshotMount.mount(location, mp, mo);
+    } // every snapshot is open: the password is wiped, the derived keys live in the open snapshots
     Path pidFile = RunDir.pidFile(mp);
     Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
     Thread hook = new Thread(() -> {
@@ -231,6 +243,10 @@ final class MountCommand implements Callable<Integer> {
       a.add("--multi-threaded");
     }
     a.addAll(remote.args());
+    a.addAll(passwords.args());
+    if (publicKey.file != null) {
+      a.addAll(List.of("--public-key", publicKey.file.toAbsolutePath().toString()));
+    }
     for (Path d : parentDirs) {
       a.addAll(List.of("--parent-dir", d.toAbsolutePath().toString()));
     }

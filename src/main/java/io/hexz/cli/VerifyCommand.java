@@ -27,6 +27,12 @@ final class VerifyCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   ParentDirs parentDirs;
 
+  @picocli.CommandLine.Mixin
+  PasswordFlags passwords;
+
+  @picocli.CommandLine.Mixin
+  PublicKeyFlag publicKey;
+
   @Option(names = "--debug", description = "stack traces on errors")
   boolean debug;
 
@@ -35,8 +41,11 @@ final class VerifyCommand implements Callable<Integer> {
     if (!io.hexz.store.ByteSources.isRemote(snap) && !Files.exists(Path.of(snap))) {
       throw new NoSuchFileException(snap);
     }
-    VerifyReport r = Hexz.verify(snap, io.hexz.read.ReadOptions.DEFAULTS.withParentDirs(parentDirs.get())
-        .withRemote(remote.options()));
+    VerifyReport r;
+    try (io.hexz.crypto.Secret pw = passwords.read()) {
+      r = Hexz.verify(snap, io.hexz.read.ReadOptions.DEFAULTS.withParentDirs(parentDirs.get())
+          .withRemote(remote.options()).withPassword(pw).withPublicKey(publicKey.read()));
+    }
     if (json) {
       ObjectNode o = Json.object();
       o.put("file", r.file());
@@ -48,7 +57,8 @@ final class VerifyCommand implements Callable<Integer> {
       r.problems().forEach(p::add);
       System.out.println(Json.write(o));
     } else if (r.ok()) {
-      System.out.printf("%s: OK (%d blocks, %s checked)%n", r.file(), r.blocksChecked(), Human.bytes(r.bytesChecked()));
+      System.out.printf("%s: OK (%d blocks, %s checked%s)%n", r.file(), r.blocksChecked(), Human.bytes(r.bytesChecked()),
+          publicKey.file == null ? "" : "; signature by " + publicKey.file + " holds");
     } else {
       r.problems().forEach(System.err::println);
       if (r.problemCount() > r.problems().size()) {

@@ -12,8 +12,12 @@ public final class Format {
 
   /** Incompatible-feature bit: blocks of kind PARENT refer to a parent snapshot. */
   public static final int INCOMPAT_THIN = 1;
+  /** Incompatible-feature bit: payloads, index pages and metadata are AES-256-GCM sealed. */
+  public static final int INCOMPAT_ENCRYPTED = 2;
   /** Every incompatible feature this version understands. */
-  public static final int INCOMPAT_KNOWN = INCOMPAT_THIN;
+  public static final int INCOMPAT_KNOWN = INCOMPAT_THIN | INCOMPAT_ENCRYPTED;
+  /** Compatible-feature bit: the signature block holds an Ed25519 signature of the root hash. */
+  public static final int COMPAT_SIGNED = 1;
 
   public static final int HEADER_SIZE = 4096;
   public static final int STREAM_SLOTS = 2;
@@ -22,6 +26,16 @@ public final class Format {
   public static final int PARENT_HINT_OFFSET = 256;
   public static final int PARENT_HINT_MAX = 1024;
   public static final int HEADER_CRC_OFFSET = HEADER_SIZE - 4;
+  /** Offset of the compatible feature flags (u32) in the header. */
+  public static final int COMPAT_FLAGS_OFFSET = 16;
+  /** Header bytes 1536..1791: the encryption block ({@link EncryptionInfo}). */
+  public static final int ENCRYPTION_OFFSET = 1536;
+  public static final int ENCRYPTION_SIZE = 256;
+  /** Header bytes 2048..2303: the signature block ({@link SignatureInfo}). */
+  public static final int SIGNATURE_OFFSET = 2048;
+  public static final int SIGNATURE_SIZE = 256;
+  /** Bytes an AES-GCM tag adds to every sealed structure of an encrypted snapshot. */
+  public static final int TAG_SIZE = 16;
 
   public static final int MIN_BLOCK_SHIFT = 12;
   public static final int MAX_BLOCK_SHIFT = 20;

@@ -17,11 +17,20 @@ import java.util.Map;
  *                blockShift:u8 codec:u8 level:u8 reserved:u8
  *                fileLength:u64 metaOffset:u64 metaLength:u32 metaCrc:u32
  *                identity[32] parentIdentity[32] parentHintLength:u16 reserved[14]
- *                StreamDesc[2] reserved[32] parentHint[1024] zero[2812] headerCrc:u32
+ *                StreamDesc[2] reserved[32] parentHint[1024] zero[256]
+ *                Encryption[256] zero[256] Signature[256] zero[1788] headerCrc:u32
  * StreamDesc  := kindId:u8 depth:u8 reserved:u16 rootLength:u32 rootOffset:u64 size:u64
  *                storedBytes:u64 rootCrc:u32 reserved[12]
+ * Encryption  := see {@link EncryptionInfo}; meaningful only with incompatible flag ENCRYPTED
+ * Signature   := see {@link SignatureInfo}; meaningful only with compatible flag SIGNED
  * </pre>
  * All integers little-endian. See FORMAT.md.
+ *
+ * <p>In an encrypted snapshot {@code identity} is not the content identity but an opaque,
+ * per-snapshot keyed hash of it (the real one is sealed in the key check), so a clear header does
+ * not reveal which known image a file holds; thin children record that opaque value as
+ * {@code parentIdentity}. Metadata and index roots are sealed, so their lengths include a
+ * {@link Format#TAG_SIZE}-byte tag.
  */
 public record Header(
     int versionMajor,
@@ -38,9 +47,25 @@ public record Header(
     byte[] identity,
     byte[] parentIdentity,
     String parentHint,
-    Map<StreamKind, StreamDescriptor> streams) {
+    Map<StreamKind, StreamDescriptor> streams,
+    EncryptionInfo encryption,
+    SignatureInfo signature) {
+
+  /** A header without encryption or signature. */
+  public Header(int versionMajor, int versionMinor, int incompatFlags, int compatFlags, int blockShift,
+      CodecType codec, int level, long fileLength, long metadataOffset, int metadataLength, int metadataCrc,
+      byte[] identity, byte[] parentIdentity, String parentHint, Map<StreamKind, StreamDescriptor> streams) {
+    this(versionMajor, versionMinor, incompatFlags, compatFlags, blockShift, codec, level, fileLength, metadataOffset,
+        metadataLength, metadataCrc, identity, parentIdentity, parentHint, streams, null, null);
+  }
 
   public Header {
+    if (((incompatFlags & Format.INCOMPAT_ENCRYPTED) != 0) != (encryption != null)) {
+      throw new IllegalArgumentException("the ENCRYPTED flag and the encryption block go together");
+    }
+    if (((compatFlags & Format.COMPAT_SIGNED) != 0) != (signature != null)) {
+      throw new IllegalArgumentException("the SIGNED flag and the signature block go together");
+    }
     streams = Map.copyOf(streams);
     identity = identity.clone();
     parentIdentity = parentIdentity.clone();
@@ -52,6 +77,25 @@ public record Header(
 
   public boolean isThin() {
     return (incompatFlags & Format.INCOMPAT_THIN) != 0;
+  }
+
+  public boolean isEncrypted() {
+    return encryption != null;
+  }
+
+  public boolean isSigned() {
+    return signature != null;
+  }
+
+  /** This header with a different encryption block (the writer seals the key check last). */
+  public Header withEncryption(EncryptionInfo e) {
+    return new Header(versionMajor, versionMinor, incompatFlags, compatFlags, blockShift, codec, level, fileLength,
+        metadataOffset, metadataLength, metadataCrc, identity, parentIdentity, parentHint, streams, e, signature);
+  }
+
+  /** Bytes a sealed structure adds: the GCM tag when encrypted, else 0. */
+  public int tagSize() {
+    return encryption == null ? 0 : Format.TAG_SIZE;
   }
 
   @Override
@@ -90,6 +134,12 @@ public record Header(
       b.putLong(at + 16, d.size()).putLong(at + 24, d.storedBytes()).putInt(at + 32, d.rootCrc());
     }
     b.put(Format.PARENT_HINT_OFFSET, hint);
+    if (encryption != null) {
+      encryption.encodeInto(b);
+    }
+    if (signature != null) {
+      signature.encodeInto(b);
+    }
     b.putInt(Format.HEADER_CRC_OFFSET, Checksums.crc32c(b.array(), 0, Format.HEADER_CRC_OFFSET));
     b.clear();
     return b;
@@ -136,6 +186,9 @@ public record Header(
           "uses incompatible features 0x%x: made by a newer hexz", unknown));
     }
     int compat = b.getInt(16);
+    boolean encrypted = (incompat & Format.INCOMPAT_ENCRYPTED) != 0;
+    // Sealed structures carry a GCM tag: every stored length may be that much longer.
+    int tag = encrypted ? Format.TAG_SIZE : 0;
     int shift = Byte.toUnsignedInt(b.get(20));
     if (shift < Format.MIN_BLOCK_SHIFT || shift > Format.MAX_BLOCK_SHIFT) {
       throw new CorruptSnapshotException(file, "block size 2^" + shift + " is outside 4 KiB..1 MiB");
@@ -153,9 +206,9 @@ public record Header(
     long metaOffset = b.getLong(32);
     int metaLength = b.getInt(40);
     int metaCrc = b.getInt(44);
-    if (metaLength < 0 || metaLength > Format.MAX_METADATA_SIZE) {
+    if (metaLength < 0 || metaLength > Format.MAX_METADATA_SIZE + tag) {
       throw new CorruptSnapshotException(file, "metadata length " + Integer.toUnsignedString(metaLength)
-          + " exceeds the " + Format.MAX_METADATA_SIZE + "-byte limit");
+          + " exceeds the " + (Format.MAX_METADATA_SIZE + tag) + "-byte limit");
     }
     checkRange(file, "metadata", metaOffset, metaLength, fileLength);
     byte[] identity = new byte[Format.HASH_SIZE];
@@ -203,7 +256,8 @@ public record Header(
         int rootLevel = depth - 1;
         long perEntry = Format.blocksPerEntry(rootLevel);
         int rootCount = (int) Format.ceilDiv(blocks, perEntry);
-        if (rootLength < Format.PAGE_ENVELOPE_SIZE || rootLength > IndexPage.maxStoredSize(rootLevel, rootCount)) {
+        if (rootLength < Format.PAGE_ENVELOPE_SIZE + tag
+            || rootLength > IndexPage.maxStoredSize(rootLevel, rootCount) + tag) {
           throw new CorruptSnapshotException(file, k + " index root length " + rootLength + " is wrong");
         }
         checkRange(file, k + " index root", rootOffset, rootLength, fileLength);
@@ -213,8 +267,10 @@ public record Header(
     if (!streams.containsKey(StreamKind.DISK)) {
       throw new CorruptSnapshotException(file, "has no disk stream");
     }
+    EncryptionInfo enc = encrypted ? EncryptionInfo.decode(file, b) : null;
+    SignatureInfo sig = (compat & Format.COMPAT_SIGNED) != 0 ? SignatureInfo.decode(file, b) : null;
     return new Header(major, minor, incompat, compat, shift, codec, level, fileLength, metaOffset,
-        metaLength, metaCrc, identity, parent, new String(hint, StandardCharsets.UTF_8), streams);
+        metaLength, metaCrc, identity, parent, new String(hint, StandardCharsets.UTF_8), streams, enc, sig);
   }
 
   /** Throws unless [offset, offset+length) lies inside the file after the header. */

@@ -47,6 +47,13 @@ public final class IndexPage {
     return buf.capacity();
   }
 
+  /** SHA-256 of the page's bytes (pins a page a signature was checked against). */
+  public byte[] sha256() {
+    java.security.MessageDigest d = Checksums.sha256();
+    d.update(buf.duplicate().clear());
+    return d.digest();
+  }
+
   /** The CRC stored in this page's trailer (what a parent page records for it). */
   public int crc() {
     return buf.getInt(buf.capacity() - Format.PAGE_TRAILER_SIZE);

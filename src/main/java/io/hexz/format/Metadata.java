@@ -51,6 +51,11 @@ public record Metadata(Instant created, String source, String tool, Map<String, 
     if (Checksums.crc32c(bytes, 0, bytes.length) != expectedCrc) {
       throw new CorruptSnapshotException(file, "metadata checksum mismatch: damaged metadata");
     }
+    return parse(file, bytes);
+  }
+
+  /** Parses metadata bytes whose integrity the caller has already checked (CRC, or a GCM tag). */
+  public static Metadata parse(String file, byte[] bytes) throws CorruptSnapshotException {
     try {
       JsonNode o = JSON.readTree(new String(bytes, StandardCharsets.UTF_8));
       if (o == null || !o.isObject()) {

@@ -17,10 +17,19 @@ import java.util.List;
  * @param singleThreaded run libfuse's single-threaded loop ({@code -s})
  * @param parentDirs where to look for parents of thin snapshots, after their path hints
  * @param remote how snapshots on HTTP(S) or S3 are fetched
+ * @param password the password of encrypted snapshots, or null; needed only until the mount is up
+ * @param publicKey serve only snapshots signed by this key, each block checked, or null
  */
 public record MountOptions(Path overlay, long cacheBytes, boolean prefetch, long uid, long gid, boolean allowOther,
     List<String> fuseOptions, boolean debug, boolean singleThreaded, List<Path> parentDirs,
-    io.hexz.store.RemoteOptions remote) {
+    io.hexz.store.RemoteOptions remote, io.hexz.crypto.Secret password, java.security.PublicKey publicKey) {
+
+  public MountOptions(Path overlay, long cacheBytes, boolean prefetch, long uid, long gid, boolean allowOther,
+      List<String> fuseOptions, boolean debug, boolean singleThreaded, List<Path> parentDirs,
+      io.hexz.store.RemoteOptions remote) {
+    this(overlay, cacheBytes, prefetch, uid, gid, allowOther, fuseOptions, debug, singleThreaded, parentDirs, remote,
+        null, null);
+  }
 
   /** Default block cache for mounts: 256 MiB. */
   public static final long DEFAULT_CACHE = 256L << 20;

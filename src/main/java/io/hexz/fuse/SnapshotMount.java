@@ -31,7 +31,8 @@ public final class SnapshotMount {
     }
     List<Closeable> resources = new ArrayList<>();
     ReadOptions ro = ReadOptions.DEFAULTS.withCacheBytes(o.cacheBytes()).withPrefetch(o.prefetch())
-        .withParentDirs(o.parentDirs()).withRemote(o.remote());
+        .withParentDirs(o.parentDirs()).withRemote(o.remote()).withPassword(o.password())
+        .withPublicKey(o.publicKey());
     long uid = o.uid() >= 0 ? o.uid() : uidOf("uid");
     long gid = o.gid() >= 0 ? o.gid() : uidOf("gid");
     try {
@@ -65,6 +66,10 @@ public final class SnapshotMount {
         resources.add(s);
         fs = new HexzFs("hexz-" + ProcessHandle.current().pid(), uid, gid, s.metadata().created().getEpochSecond());
         BlockDevice disk = s.disk();
+        if (o.writable() && s.header().isEncrypted()) {
+          // The overlay file is not encrypted: what the VM writes would land on disk in clear.
+          throw new IllegalArgumentException(location + ": is encrypted, and overlays are not: --rw is refused");
+        }
         if (o.writable()) {
           Overlay ov = Overlay.open(o.overlay(), disk, s.header().identity());
           resources.add(0, ov); // closed (and synced) before the snapshot below it

@@ -29,11 +29,15 @@ final class Chains {
 
   /** Opens a local path or a URL ({@code http(s)://}, {@code s3://}) and its parents. */
   static SnapshotFile open(String location, ReadOptions options, BlockCache cache) throws IOException {
-    return open(location, options, cache, new LinkedHashSet<>());
+    return open(location, options, cache, new LinkedHashSet<>(), options.publicKey() != null);
   }
 
-  private static SnapshotFile open(String location, ReadOptions options, BlockCache cache, Set<String> seen)
-      throws IOException {
+  /**
+   * @param checkHashes check blocks against their SHA-256: a signed child's root covers its
+   *     parents' block hashes, so its parents are read with the same checks (but need no signature)
+   */
+  private static SnapshotFile open(String location, ReadOptions options, BlockCache cache, Set<String> seen,
+      boolean checkHashes) throws IOException {
     boolean remote = ByteSources.isRemote(location);
     if (!remote && !Files.exists(Path.of(location))) {
       throw new NoSuchFileException(location, null, "no such snapshot");
@@ -53,13 +57,13 @@ final class Chains {
       }
       if (h.isThin()) {
         String p = locate(location, name, h, options);
-        parent = open(p, options, cache, seen);
+        parent = open(p, options.withPublicKey(null), cache, seen, checkHashes);
         if (parent.header().blockSize() != h.blockSize()) {
           throw new ParentException(name, "parent " + parent.name() + " has block size " + parent.header().blockSize()
               + ", this thin snapshot " + h.blockSize());
         }
       }
-      return SnapshotFile.open(src, options, cache, parent);
+      return SnapshotFile.open(src, options, cache, parent, checkHashes);
     } catch (IOException | RuntimeException e) {
       src.close();
       if (parent != null) {

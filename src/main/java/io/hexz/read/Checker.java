@@ -29,7 +29,8 @@ public final class Checker {
 
   /** Options for checking: a small cache for index pages (blocks are decoded once anyway). */
   static ReadOptions checkOptions(ReadOptions base) {
-    return new ReadOptions(8L << 20, false, 0, 1, base.parentDirs(), base.remote());
+    return new ReadOptions(8L << 20, false, 0, 1, base.parentDirs(), base.remote(), base.password(),
+        base.publicKey());
   }
 
   /** Like {@link #verify(Path)}, looking for parents of thin snapshots in {@code parentDirs} too. */
@@ -97,7 +98,7 @@ public final class Checker {
         parts.add(new Identity.StreamPart(k, r.size(), hasher.finish()));
       }
       byte[] identity = Identity.compute(f.header().blockSize(), parts);
-      if (!Arrays.equals(identity, f.header().identity())) {
+      if (!Arrays.equals(identity, f.contentIdentity())) {
         problem(problems, counts, name + ": identity in the header does not match the index");
       }
     }

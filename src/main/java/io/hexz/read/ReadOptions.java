@@ -1,6 +1,8 @@
 package io.hexz.read;
 
+import io.hexz.crypto.Secret;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.util.List;
 
 /**
@@ -12,9 +14,13 @@ import java.util.List;
  * @param prefetchThreads threads of the prefetch pool
  * @param parentDirs where to look for the parents of thin snapshots, after the path hint
  * @param remote how HTTP(S) and S3 snapshots are fetched (endpoint, region, SSRF policy...)
+ * @param password the password of encrypted snapshots (every layer of a chain), or null; the
+ *     caller owns it and wipes it ({@link Secret#close}) once the snapshot is open
+ * @param publicKey when set, only snapshots signed by this Ed25519 key open, and every block read
+ *     is checked against its signed SHA-256
  */
 public record ReadOptions(long cacheBytes, boolean prefetch, long prefetchBytes, int prefetchThreads,
-    List<Path> parentDirs, io.hexz.store.RemoteOptions remote) {
+    List<Path> parentDirs, io.hexz.store.RemoteOptions remote, Secret password, PublicKey publicKey) {
 
   /** 256 MiB cache, prefetch 4 MiB ahead on 2 threads. */
   public static final ReadOptions DEFAULTS = new ReadOptions(256L << 20, true, 4L << 20, 2);
@@ -26,6 +32,11 @@ public record ReadOptions(long cacheBytes, boolean prefetch, long prefetchBytes,
   public ReadOptions(long cacheBytes, boolean prefetch, long prefetchBytes, int prefetchThreads,
       List<Path> parentDirs) {
     this(cacheBytes, prefetch, prefetchBytes, prefetchThreads, parentDirs, io.hexz.store.RemoteOptions.DEFAULTS);
+  }
+
+  public ReadOptions(long cacheBytes, boolean prefetch, long prefetchBytes, int prefetchThreads,
+      List<Path> parentDirs, io.hexz.store.RemoteOptions remote) {
+    this(cacheBytes, prefetch, prefetchBytes, prefetchThreads, parentDirs, remote, null, null);
   }
 
   public ReadOptions {
@@ -56,18 +67,26 @@ public record ReadOptions(long cacheBytes, boolean prefetch, long prefetchBytes,
   }
 
   public ReadOptions withCacheBytes(long bytes) {
-    return new ReadOptions(bytes, prefetch, prefetchBytes, prefetchThreads, parentDirs, remote);
+    return new ReadOptions(bytes, prefetch, prefetchBytes, prefetchThreads, parentDirs, remote, password, publicKey);
   }
 
   public ReadOptions withPrefetch(boolean on) {
-    return new ReadOptions(cacheBytes, on, prefetchBytes, prefetchThreads, parentDirs, remote);
+    return new ReadOptions(cacheBytes, on, prefetchBytes, prefetchThreads, parentDirs, remote, password, publicKey);
   }
 
   public ReadOptions withParentDirs(List<Path> dirs) {
-    return new ReadOptions(cacheBytes, prefetch, prefetchBytes, prefetchThreads, dirs, remote);
+    return new ReadOptions(cacheBytes, prefetch, prefetchBytes, prefetchThreads, dirs, remote, password, publicKey);
+  }
+
+  public ReadOptions withPassword(Secret p) {
+    return new ReadOptions(cacheBytes, prefetch, prefetchBytes, prefetchThreads, parentDirs, remote, p, publicKey);
+  }
+
+  public ReadOptions withPublicKey(PublicKey k) {
+    return new ReadOptions(cacheBytes, prefetch, prefetchBytes, prefetchThreads, parentDirs, remote, password, k);
   }
 
   public ReadOptions withRemote(io.hexz.store.RemoteOptions r) {
-    return new ReadOptions(cacheBytes, prefetch, prefetchBytes, prefetchThreads, parentDirs, r);
+    return new ReadOptions(cacheBytes, prefetch, prefetchBytes, prefetchThreads, parentDirs, r, password, publicKey);
   }
 }

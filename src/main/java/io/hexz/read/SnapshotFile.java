@@ -1,6 +1,9 @@
 package io.hexz.read;
 
 import io.hexz.codec.Codec;
+import io.hexz.crypto.Crypto;
+import io.hexz.crypto.Secret;
+import io.hexz.crypto.SnapshotCipher;
 import io.hexz.codec.CodecException;
 import io.hexz.format.BlockKind;
 import io.hexz.format.Checksums;
@@ -9,7 +12,9 @@ import io.hexz.format.Format;
 import io.hexz.format.Header;
 import io.hexz.format.IndexPage;
 import io.hexz.format.Metadata;
+import io.hexz.format.SignatureInfo;
 import io.hexz.format.SnapshotException;
+import io.hexz.format.WrongPasswordException;
 import io.hexz.format.StreamDescriptor;
 import io.hexz.format.StreamKind;
 import io.hexz.format.XorPayload;
@@ -17,6 +22,7 @@ import io.hexz.store.ByteSource;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.AEADBadTagException;
 
 /**
  * A snapshot file opened for reading: header, metadata and index roots are read and checked at
@@ -39,6 +46,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * comes from the cache (a cached block carries its CRC). A mismatch is a
  * {@link CorruptSnapshotException} naming the file, stream and block; wrong bytes are never
  * returned.
+ *
+ * <p>Encryption (header flag ENCRYPTED): at open the key is derived from {@link
+ * ReadOptions#password()} and the key check is opened, which proves the password and
+ * authenticates every clear header field before anything else is read; a failure is one {@link
+ * WrongPasswordException}. Metadata, index pages and payloads are then each opened (AES-GCM) with
+ * the nonce and AAD of their own offset after their CRC32C is checked; a tag that fails (a
+ * structure changed, moved, swapped or spliced in from another snapshot) is a
+ * {@link CorruptSnapshotException}, never data.
+ *
+ * <p>Signature ({@link ReadOptions#publicKey()}): at open the signature block must name that key
+ * and verify over the root hash, which walks every leaf entry (see {@link SignedRoot}); the SHA-256
+ * of every leaf page seen then is pinned, so a page re-read later must be the one that was
+ * checked, and every block loaded is checked against its SHA-256. Parents of such a snapshot are
+ * opened with the same block and page checks (their hashes are part of the child's root).
  */
 final class SnapshotFile implements Snapshot {
   private static final System.Logger LOG = System.getLogger(SnapshotFile.class.getName());
@@ -56,9 +77,20 @@ final class SnapshotFile implements Snapshot {
   private final ExecutorService prefetchPool;
   private final AtomicBoolean closed = new AtomicBoolean();
   private ExecutorService asyncPool; // guarded by this
+  private final SnapshotCipher cipher; // null unless encrypted
+  private final byte[] contentIdentity;
+  private final byte[] rawHeader;
+  private final byte[] metadataHash;
+  /** SHA-256 of each leaf page's raw bytes, pinned at first load; null unless hashes are checked. */
+  private final Map<Long, byte[]> pinnedLeaves;
 
   private SnapshotFile(ByteSource source, Header header, Metadata metadata, BlockCache cache,
-      ReadOptions options, SnapshotFile parent) {
+      ReadOptions options, SnapshotFile parent, Opened o) {
+    this.cipher = o.cipher;
+    this.contentIdentity = o.identity;
+    this.rawHeader = o.rawHeader;
+    this.metadataHash = o.metadataHash;
+    this.pinnedLeaves = o.checkHashes ? new java.util.concurrent.ConcurrentHashMap<>() : null;
     this.source = source;
     this.name = source.name();
     this.header = header;
@@ -72,37 +104,69 @@ final class SnapshotFile implements Snapshot {
 
   /** Reads and checks just the header of {@code source}. */
   static Header readHeader(ByteSource source) throws IOException {
+    return Header.decode(source.name(), ByteBuffer.wrap(readHeaderBytes(source)), source.size());
+  }
+
+  /** The raw 4096 header bytes of {@code source} (not checked). */
+  static byte[] readHeaderBytes(ByteSource source) throws IOException {
     long size = source.size();
     if (size < Format.HEADER_SIZE) {
       throw new CorruptSnapshotException(source.name(), "not a hexz snapshot (file is only " + size + " bytes)");
     }
-    ByteBuffer buf = ByteBuffer.allocate(Format.HEADER_SIZE);
-    source.readFully(buf, 0);
-    buf.flip();
-    return Header.decode(source.name(), buf, size);
+    return readAt(source, 0, Format.HEADER_SIZE);
+  }
+
+  /** What open learned before the object exists. */
+  private record Opened(SnapshotCipher cipher, byte[] identity, byte[] rawHeader, byte[] metadataHash,
+      boolean checkHashes) {}
+
+  static SnapshotFile open(ByteSource source, ReadOptions options, BlockCache cache, SnapshotFile parent)
+      throws IOException {
+    return open(source, options, cache, parent, options.publicKey() != null);
   }
 
   /**
    * Opens {@code source}; on failure the source is left open for the caller to close.
    *
    * @param parent the already opened and identity-checked parent, required for thin snapshots
+   * @param checkHashes whether every block is checked against its SHA-256 and leaf pages are
+   *     pinned (set for a signed snapshot and its parents)
    */
-  static SnapshotFile open(ByteSource source, ReadOptions options, BlockCache cache, SnapshotFile parent)
-      throws IOException {
-    Header h = readHeader(source);
+  static SnapshotFile open(ByteSource source, ReadOptions options, BlockCache cache, SnapshotFile parent,
+      boolean checkHashes) throws IOException {
+    byte[] raw = readHeaderBytes(source);
+    Header h = Header.decode(source.name(), ByteBuffer.wrap(raw), source.size());
     String name = source.name();
-    Metadata meta = Metadata.decode(name, readAt(source, h.metadataOffset(), h.metadataLength()),
-        h.metadataCrc());
     if (h.isThin() && parent == null) {
       throw new SnapshotException(name, "is a thin snapshot; its parent must be opened first");
     }
-    SnapshotFile f = new SnapshotFile(source, h, meta, cache, options, parent);
+    SnapshotCipher cipher = h.isEncrypted() ? unlock(name, h, raw, options.password()) : null;
+    SnapshotFile f = null;
     try {
+      byte[] identity = cipher == null ? h.identity() : openKeyCheck(name, h, raw, cipher);
+      byte[] metaBytes = readAt(source, h.metadataOffset(), h.metadataLength());
+      if (cipher != null) {
+        metaBytes = unseal(name, "metadata", cipher, SnapshotCipher.Domain.METADATA, h.metadataOffset(), metaBytes,
+            h.metadataCrc());
+      } else if (Checksums.crc32c(metaBytes, 0, metaBytes.length) != h.metadataCrc()) {
+        throw new CorruptSnapshotException(name, "metadata checksum mismatch: damaged metadata");
+      }
+      Metadata meta = Metadata.parse(name, metaBytes);
+      f = new SnapshotFile(source, h, meta, cache, options, parent,
+          new Opened(cipher, identity, raw, Checksums.sha256().digest(metaBytes), checkHashes));
       for (StreamDescriptor d : h.streams().values()) {
         f.streams.put(d.kind(), f.new StreamReader(d));
       }
+      if (options.publicKey() != null) {
+        SignedRoot.check(f, options.publicKey());
+      }
     } catch (IOException | RuntimeException e) {
-      f.shutdownPools();
+      if (f != null) {
+        f.shutdownPools();
+      }
+      if (cipher != null) {
+        cipher.close();
+      }
       throw e;
     }
     return f;
@@ -128,6 +192,85 @@ final class SnapshotFile implements Snapshot {
     } catch (EOFException e) {
       throw new CorruptSnapshotException(source.name(), "truncated at offset " + offset, e);
     }
+  }
+
+  /** The cipher of an encrypted snapshot, from the password in the options. */
+  private static SnapshotCipher unlock(String name, Header h, byte[] raw, Secret password) throws SnapshotException {
+    if (password == null) {
+      throw new SnapshotException(name, "is encrypted: a password is needed (--password-file FILE or "
+          + "--password-env VAR)");
+    }
+    return Crypto.derive(password, h.encryption());
+  }
+
+  /**
+   * Opens the key check: proves the key and authenticates the clear header; returns the content
+   * identity it seals.
+   */
+  private static byte[] openKeyCheck(String name, Header h, byte[] raw, SnapshotCipher cipher) throws SnapshotException {
+    byte[] check = h.encryption().keyCheck();
+    byte[] identity;
+    try {
+      identity = cipher.open(SnapshotCipher.Domain.HEADER, 0, check, 0, check.length,
+          SignatureInfo.keyCheckBytes(raw));
+    } catch (AEADBadTagException e) {
+      throw new WrongPasswordException(name);
+    }
+    if (!Arrays.equals(cipher.opaqueIdentity(identity), h.identity())) {
+      throw new CorruptSnapshotException(name, "identity does not match its sealed key check: damaged header");
+    }
+    return identity;
+  }
+
+  /** The plaintext of a sealed structure, after its CRC32C (over the stored bytes) is checked. */
+  private static byte[] unseal(String name, String what, SnapshotCipher cipher, SnapshotCipher.Domain d, long off,
+      byte[] stored, Integer crc) throws CorruptSnapshotException {
+    if (crc != null && Checksums.crc32c(stored, 0, stored.length) != crc) {
+      throw new CorruptSnapshotException(name, what + " checksum mismatch: damaged " + what);
+    }
+    try {
+      return cipher.open(d, off, stored, 0, stored.length);
+    } catch (AEADBadTagException e) {
+      throw new CorruptSnapshotException(name, what + " at offset " + off
+          + " fails authentication (changed, moved, or from another snapshot)");
+    }
+  }
+
+  /** A stored index page read from the file: opened if encrypted, then unpacked and checked. */
+  private IndexPage readPage(long off, int len, int level, StreamKind kind, long first, int count, int crc)
+      throws IOException {
+    byte[] stored = readAt(source, off, len);
+    Integer expected = crc;
+    if (cipher != null) {
+      stored = unseal(name, kind + " index page (level " + level + ", block " + first + ")", cipher,
+          SnapshotCipher.Domain.INDEX, off, stored, crc);
+      expected = null; // checked over the sealed bytes
+    }
+    IndexPage page = IndexPage.unpack(name, stored, level, kind, first, count, expected);
+    if (level == 0 && pinnedLeaves != null) {
+      byte[] h = page.sha256();
+      byte[] was = pinnedLeaves.putIfAbsent(((long) kind.id() << 56) | (first / Format.LEAF_FANOUT), h);
+      if (was != null && !Arrays.equals(was, h)) {
+        throw new CorruptSnapshotException(name, kind + " index page for block " + first
+            + " changed since it was checked at open");
+      }
+    }
+    return page;
+  }
+
+  /** The content identity (in an encrypted snapshot the header shows only an opaque one). */
+  byte[] contentIdentity() {
+    return contentIdentity.clone();
+  }
+
+  /** The header as read, for signing. */
+  byte[] rawHeader() {
+    return rawHeader.clone();
+  }
+
+  /** SHA-256 of the metadata's plaintext. */
+  byte[] metadataHash() {
+    return metadataHash.clone();
   }
 
   private static byte[] readAt(ByteSource source, long offset, int length) throws IOException {
@@ -218,6 +361,9 @@ final class SnapshotFile implements Snapshot {
       return;
     }
     shutdownPools();
+    if (cipher != null) {
+      cipher.close();
+    }
     try {
       source.close();
     } finally {
@@ -336,8 +482,7 @@ final class SnapshotFile implements Snapshot {
       } else {
         int level = d.indexDepth() - 1;
         int count = (int) Format.ceilDiv(blocks, Format.blocksPerEntry(level));
-        this.root = IndexPage.unpack(name, readAt(source, d.rootOffset(), d.rootLength()), level, kind, 0,
-            count, d.rootCrc());
+        this.root = readPage(d.rootOffset(), d.rootLength(), level, kind, 0, count, d.rootCrc());
       }
       this.prefetcher = prefetchPool == null ? null
           : new Prefetcher(prefetchPool, blocks, Math.max(2, (int) (options.prefetchBytes() >> shift)),
@@ -477,32 +622,44 @@ final class SnapshotFile implements Snapshot {
 
     private CachedBlock load(IndexPage leaf, int i, long b, BlockKind k) throws IOException {
       int len = blockLength(b);
-      int stored = leaf.storedLength(i);
+      int sealed = leaf.storedLength(i);
       long off = leaf.offset(i);
+      int stored = sealed - header.tagSize(); // what the codec sees
       boolean okLength = k == BlockKind.RAW ? stored == len
           : k == BlockKind.XOR ? stored > XorPayload.HEADER_SIZE && stored <= len + XorPayload.HEADER_SIZE
           : stored > 0 && stored < len;
       if (!okLength) {
-        throw corrupt(b, "has impossible stored length " + Integer.toUnsignedString(stored));
+        throw corrupt(b, "has impossible stored length " + Integer.toUnsignedString(sealed));
       }
       try {
-        Header.checkRange(name, kind + " block " + b, off, stored, header.fileLength());
+        Header.checkRange(name, kind + " block " + b, off, sealed, header.fileLength());
       } catch (CorruptSnapshotException e) {
         throw corrupt(b, "points outside the file (offset " + off + ")");
       }
       // XOR payloads are rare and keep their own array; the others are read into a per-thread
-      // scratch buffer (RAW: straight into the block's recycled buffer), so a read allocates nothing.
+      // scratch buffer (RAW in the clear: straight into the block's recycled buffer), so a read
+      // allocates nothing but what decryption returns.
       byte[] data = k == BlockKind.XOR ? null : cache.buffer(len);
-      byte[] payload = k == BlockKind.XOR ? readAt(source, off, stored)
-          : readInto(k == BlockKind.RAW ? data : scratch(stored), off, stored);
+      byte[] payload = k == BlockKind.XOR ? readAt(source, off, sealed)
+          : readInto(k == BlockKind.RAW && cipher == null ? data : scratch(sealed), off, sealed);
       // Checked before decoding: a damaged payload never reaches the decompressor, and damage that
       // would decode to the same bytes (several encodings can) is still reported.
-      int payloadCrc = Checksums.crc32c(payload, 0, stored);
+      int payloadCrc = Checksums.crc32c(payload, 0, sealed);
       if (payloadCrc != leaf.payloadCrc(i)) {
         throw corrupt(b, String.format("payload checksum mismatch (stored %08x, computed %08x)",
             leaf.payloadCrc(i), payloadCrc));
       }
-      if (k == BlockKind.XOR) {
+      if (cipher != null) {
+        try {
+          payload = cipher.open(SnapshotCipher.Domain.PAYLOAD, off, payload, 0, sealed);
+        } catch (AEADBadTagException e) {
+          throw corrupt(b, "fails authentication (changed, moved, or from another snapshot; payload at offset "
+              + off + ")");
+        }
+      }
+      if (k == BlockKind.RAW && cipher != null) {
+        System.arraycopy(payload, 0, data, 0, len);
+      } else if (k == BlockKind.XOR) {
         data = unXor(payload, b, len);
       } else if (k != BlockKind.RAW) {
         try {
@@ -514,6 +671,9 @@ final class SnapshotFile implements Snapshot {
       int actual = Checksums.crc32c(data, 0, len);
       if (actual != leaf.contentCrc(i)) {
         throw corrupt(b, String.format("checksum mismatch (stored %08x, computed %08x)", leaf.contentCrc(i), actual));
+      }
+      if (pinnedLeaves != null && !Arrays.equals(Checksums.sha256().digest(data), leaf.hash(i))) {
+        throw corrupt(b, "does not match its signed SHA-256");
       }
       return new CachedBlock(data, actual, cache);
     }
@@ -576,13 +736,14 @@ final class SnapshotFile implements Snapshot {
         page = cache.get(new PageKey(id, kind.id(), childLevel, childFirst), () -> {
           long off = parentPage.childOffset(idx);
           int len = parentPage.childLength(idx);
-          if (len < Format.PAGE_ENVELOPE_SIZE || len > IndexPage.maxStoredSize(childLevel, childCount)) {
+          if (len < Format.PAGE_ENVELOPE_SIZE + header.tagSize()
+              || len > IndexPage.maxStoredSize(childLevel, childCount) + header.tagSize()) {
             throw new CorruptSnapshotException(name, kind + " index page for block " + childFirst
                 + " has impossible length " + Integer.toUnsignedString(len));
           }
           Header.checkRange(name, kind + " index page for block " + childFirst, off, len, header.fileLength());
-          return new CachedPage(IndexPage.unpack(name, readAt(source, off, len), childLevel, kind, childFirst,
-              childCount, parentPage.childCrc(idx)));
+          return new CachedPage(readPage(off, len, childLevel, kind, childFirst, childCount,
+              parentPage.childCrc(idx)));
         }).page();
       }
       return page;

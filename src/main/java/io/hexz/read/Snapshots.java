@@ -73,6 +73,29 @@ public final class Snapshots {
     }
   }
 
+  /** Reads and checks only the header of a local path or URL (no password needed). */
+  public static Header readHeader(String location, ReadOptions options) throws IOException {
+    if (!ByteSources.isRemote(location)) {
+      return readHeader(Path.of(location));
+    }
+    try (ByteSource s = ByteSources.open(location, options.remote())) {
+      return SnapshotFile.readHeader(s);
+    }
+  }
+
+  /**
+   * The root hash a signature of {@code s} covers (header, metadata and every leaf entry of every
+   * stream; see FORMAT.md). Walks the whole index.
+   */
+  public static byte[] signedRoot(Snapshot s) throws IOException {
+    return SignedRoot.of(s);
+  }
+
+  /** The 4096 header bytes of an open snapshot as they were read. */
+  public static byte[] rawHeader(Snapshot s) {
+    return ((SnapshotFile) s).rawHeader();
+  }
+
   /** The layers of an open snapshot: itself first, then its parent, grandparent... */
   public static java.util.List<Snapshot> chain(Snapshot s) {
     java.util.List<Snapshot> out = new java.util.ArrayList<>();

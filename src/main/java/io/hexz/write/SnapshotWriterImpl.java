@@ -3,7 +3,11 @@ package io.hexz.write;
 import io.hexz.codec.Codec;
 import io.hexz.codec.CodecException;
 import io.hexz.codec.CodecType;
+import io.hexz.crypto.Crypto;
+import io.hexz.crypto.SnapshotCipher;
 import io.hexz.format.BlockKind;
+import io.hexz.format.EncryptionInfo;
+import io.hexz.format.SignatureInfo;
 import io.hexz.format.Checksums;
 import io.hexz.format.Format;
 import io.hexz.format.Header;
@@ -89,6 +93,8 @@ final class SnapshotWriterImpl implements SnapshotWriter {
   private final io.hexz.read.ParentIndex parentIndex;
   private final byte[] parentScratch = new byte[Format.HASH_SIZE];
   private final String parentHint;
+  private final SnapshotCipher cipher; // null unless encrypting
+  private final byte[] salt;
 
   SnapshotWriterImpl(Path target, WriteOptions options) throws IOException {
     this.target = target.toAbsolutePath();
@@ -115,6 +121,15 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       this.parentHint = "";
     }
     this.codec = options.codec() == CodecType.NONE ? null : Codec.of(options.codec(), options.level());
+    if (options.password() != null) {
+      // A fresh salt per snapshot gives a fresh key: no (key, nonce) pair of another file can
+      // recur here, and a payload spliced in from another snapshot fails its tag.
+      this.salt = Crypto.newSalt();
+      this.cipher = Crypto.derive(options.password(), options.kdf(), salt);
+    } else {
+      this.salt = null;
+      this.cipher = null;
+    }
     Path dir = this.target.getParent();
     this.temp = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".hexz-tmp");
     try {
@@ -171,24 +186,32 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       Instant created = options.created() != null ? options.created() : Instant.now();
       byte[] meta = new Metadata(created, options.source(), "hexz " + Version.VERSION, userMeta).encode();
       long metaOffset = pos;
+      if (cipher != null) {
+        meta = cipher.seal(SnapshotCipher.Domain.METADATA, metaOffset, meta, 0, meta.length);
+      }
       writeFully(ByteBuffer.wrap(meta));
       byte[] identity = Identity.compute(blockSize, identityParts);
-      Header h = new Header(Format.VERSION_MAJOR, Format.VERSION_MINOR, parent == null ? 0 : Format.INCOMPAT_THIN, 0,
+      int incompat = (parent == null ? 0 : Format.INCOMPAT_THIN) | (cipher == null ? 0 : Format.INCOMPAT_ENCRYPTED);
+      EncryptionInfo enc = cipher == null ? null : new EncryptionInfo(options.kdf().memoryKiB(),
+          options.kdf().iterations(), options.kdf().parallelism(), salt, new byte[EncryptionInfo.KEY_CHECK_SIZE]);
+      Header h = new Header(Format.VERSION_MAJOR, Format.VERSION_MINOR, incompat, 0,
           Integer.numberOfTrailingZeros(blockSize), options.codec(), Math.max(0, options.level()), pos, metaOffset,
-          meta.length, Checksums.crc32c(meta, 0, meta.length), identity,
-          parent == null ? new byte[Format.HASH_SIZE] : parentIndex.identity(), parentHint, streams);
+          meta.length, Checksums.crc32c(meta, 0, meta.length), cipher == null ? identity : cipher.opaqueIdentity(identity),
+          parent == null ? new byte[Format.HASH_SIZE] : parentIndex.identity(), parentHint, streams, enc, null);
+      if (cipher != null) {
+        // The key check seals the content identity with every clear header field as AAD: opening
+        // it proves the password and authenticates the header in one step.
+        byte[] check = cipher.seal(SnapshotCipher.Domain.HEADER, 0, identity, 0, identity.length,
+            SignatureInfo.keyCheckBytes(h.encode().array()));
+        h = h.withEncryption(new EncryptionInfo(enc.memoryKiB(), enc.iterations(), enc.parallelism(), salt, check));
+      }
       ByteBuffer hb = h.encode();
       while (hb.hasRemaining()) {
         out.write(hb, hb.position());
       }
       out.force(true);
       out.close();
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      syncDirectory(target.getParent());
+      replace(temp, target);
       finished = true;
       stats.fileBytes = h.fileLength();
       stats.identity = identity;
@@ -196,6 +219,16 @@ final class SnapshotWriterImpl implements SnapshotWriter {
     } finally {
       close();
     }
+  }
+
+  /** Renames {@code temp} over {@code target} (atomically where the file system can) and syncs the directory. */
+  static void replace(Path temp, Path target) throws IOException {
+    try {
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    syncDirectory(target.getParent());
   }
 
   private static void syncDirectory(Path dir) {
@@ -222,6 +255,9 @@ final class SnapshotWriterImpl implements SnapshotWriter {
     }
     if (parent != null) {
       parent.close();
+    }
+    if (cipher != null) {
+      cipher.close();
     }
     for (Future<Job> f : inflight) {
       f.cancel(false);
@@ -603,9 +639,13 @@ final class SnapshotWriterImpl implements SnapshotWriter {
           j.xor = null;
           int len = j.kind == BlockKind.RAW ? j.length : j.packedLength;
           long at = pos;
+          if (cipher != null) {
+            payload = cipher.seal(SnapshotCipher.Domain.PAYLOAD, at, payload, 0, len);
+            len = payload.length;
+          }
           writeFully(ByteBuffer.wrap(payload, 0, len));
-          // A raw payload is the content: its CRC is the content CRC.
-          int payloadCrc = j.kind == BlockKind.RAW ? j.crc : Checksums.crc32c(payload, 0, len);
+          // A clear raw payload is the content: its CRC is the content CRC.
+          int payloadCrc = j.kind == BlockKind.RAW && cipher == null ? j.crc : Checksums.crc32c(payload, 0, len);
           leaf.addLeaf(j.kind, len, at, j.crc, payloadCrc, j.hash);
           storedBytes += len;
           stats.storedBlocks++;
@@ -628,11 +668,12 @@ final class SnapshotWriterImpl implements SnapshotWriter {
      */
     private Integer sameContent(long[] cand, Job j) throws IOException {
       BlockKind k = BlockKind.fromId((int) (cand[1] >>> 24));
-      int stored = (int) (cand[1] & 0xFFFFFF);
+      int sealed = (int) (cand[1] & 0xFFFFFF);
+      int stored = cipher == null ? sealed : sealed - Format.TAG_SIZE;
       if (k == BlockKind.RAW && stored != j.length) {
         return null;
       }
-      byte[] payload = new byte[stored];
+      byte[] payload = new byte[sealed];
       ByteBuffer pb = ByteBuffer.wrap(payload);
       long at = cand[0];
       while (pb.hasRemaining()) {
@@ -641,7 +682,14 @@ final class SnapshotWriterImpl implements SnapshotWriter {
           return null;
         }
       }
-      int payloadCrc = Checksums.crc32c(payload, 0, stored);
+      int payloadCrc = Checksums.crc32c(payload, 0, sealed);
+      if (cipher != null) {
+        try {
+          payload = cipher.open(SnapshotCipher.Domain.PAYLOAD, at, payload, 0, sealed);
+        } catch (javax.crypto.AEADBadTagException e) {
+          throw new IOException(temp + ": a payload this writer sealed at offset " + at + " no longer opens", e);
+        }
+      }
       if (k == BlockKind.RAW) {
         return Arrays.equals(payload, 0, stored, j.data, 0, j.length) ? payloadCrc : null;
       }
@@ -662,6 +710,9 @@ final class SnapshotWriterImpl implements SnapshotWriter {
     private long[] writePage(byte[] page) throws IOException {
       byte[] stored = IndexPage.pack(page);
       long at = pos;
+      if (cipher != null) {
+        stored = cipher.seal(SnapshotCipher.Domain.INDEX, at, stored, 0, stored.length);
+      }
       writeFully(ByteBuffer.wrap(stored));
       return new long[] {at, stored.length, Checksums.crc32c(stored, 0, stored.length)};
     }

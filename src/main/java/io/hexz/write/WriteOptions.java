@@ -24,8 +24,12 @@ public final class WriteOptions {
   private final int dedupCapacity;
   private final java.nio.file.Path parent;
   private final io.hexz.read.ReadOptions parentReadOptions;
+  private final io.hexz.crypto.Secret password;
+  private final io.hexz.crypto.KdfParams kdf;
 
   private WriteOptions(Builder b) {
+    this.password = b.password;
+    this.kdf = b.kdf;
     this.parent = b.parent;
     this.parentReadOptions = b.parentReadOptions;
     this.blockSize = b.blockSize;
@@ -101,6 +105,16 @@ public final class WriteOptions {
     return parentReadOptions;
   }
 
+  /** The password of an encrypted snapshot, or null for a clear one. */
+  public io.hexz.crypto.Secret password() {
+    return password;
+  }
+
+  /** Argon2id costs of the key derivation (used only when encrypting). */
+  public io.hexz.crypto.KdfParams kdf() {
+    return kdf;
+  }
+
   /** Builder of {@link WriteOptions}; not thread-safe. */
   public static final class Builder {
     private int blockSize = 64 << 10;
@@ -116,6 +130,26 @@ public final class WriteOptions {
     private java.nio.file.Path parent;
     private io.hexz.read.ReadOptions parentReadOptions =
         new io.hexz.read.ReadOptions(64L << 20, false, 0, 1);
+    private io.hexz.crypto.Secret password;
+    private io.hexz.crypto.KdfParams kdf = io.hexz.crypto.KdfParams.DEFAULTS;
+
+    /** Argon2id costs for {@link #encrypt} (the default is {@link io.hexz.crypto.KdfParams#DEFAULTS}). */
+    public Builder kdf(io.hexz.crypto.KdfParams kdf) {
+      this.kdf = Objects.requireNonNull(kdf, "kdf");
+      return this;
+    }
+
+    /**
+     * Encrypts the snapshot: blocks, index and metadata sealed with AES-256-GCM under a key that
+     * Argon2id derives from {@code password} and a fresh random salt. The caller keeps ownership
+     * of the password (and wipes it after {@code finish}). The parent of a thin snapshot is opened
+     * with {@link #parentReadOptions}, which needs the parent's password if it is encrypted.
+     */
+    public Builder encrypt(io.hexz.crypto.Secret password, io.hexz.crypto.KdfParams kdf) {
+      this.password = Objects.requireNonNull(password, "password");
+      this.kdf = Objects.requireNonNull(kdf, "kdf");
+      return this;
+    }
 
     /**
      * Makes the snapshot thin: blocks equal to the parent's block at the same position are stored

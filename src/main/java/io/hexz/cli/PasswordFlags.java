@@ -1,0 +1,57 @@
+package io.hexz.cli;
+
+import io.hexz.crypto.Secret;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * Where the password of encrypted snapshots comes from (a picocli mixin). There is deliberately no
+ * option that takes the password itself: a command line is visible to every user in ps and
+ * /proc, and lands in shell history.
+ */
+final class PasswordFlags {
+  @Option(names = "--password-file", paramLabel = "FILE",
+      description = "the password of encrypted snapshots: the first line of FILE")
+  Path file;
+
+  @Option(names = "--password-env", paramLabel = "VAR",
+      description = "the password of encrypted snapshots: the value of environment variable VAR")
+  String env;
+
+  boolean given() {
+    return file != null || env != null;
+  }
+
+  /** The password, or null if no option was given; the caller closes (wipes) it. */
+  Secret read() throws IOException {
+    if (file != null && env != null) {
+      throw new Errors.UsageException("--password-file and --password-env exclude each other");
+    }
+    if (file != null) {
+      return Secret.fromFile(file);
+    }
+    if (env != null) {
+      String v = System.getenv(env);
+      if (v == null || v.isEmpty()) {
+        throw new Errors.UsageException("--password-env " + env + ": the variable is not set or empty");
+      }
+      return Secret.of(v.toCharArray());
+    }
+    return null;
+  }
+
+  /** The same options for a child process (a path or a variable name, never the password). */
+  List<String> args() {
+    List<String> a = new ArrayList<>();
+    if (file != null) {
+      a.addAll(List.of("--password-file", file.toAbsolutePath().toString()));
+    }
+    if (env != null) {
+      a.addAll(List.of("--password-env", env));
+    }
+    return a;
+  }
+}
