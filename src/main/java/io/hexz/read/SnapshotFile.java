@@ -542,17 +542,12 @@ final class SnapshotFile implements Snapshot {
         throw corrupt(b, String.format("payload checksum mismatch (stored %08x, computed %08x)",
             leaf.payloadCrc(i), payloadCrc));
       }
-      if (cipher != null) {
-        try {
-          payload = cipher.open(SnapshotCipher.Domain.PAYLOAD, off, payload, 0, sealed);
-        } catch (AEADBadTagException e) {
-          throw corrupt(b, "fails authentication (changed, moved, or from another snapshot; payload at offset "
-              + off + ")");
-        }
+      if (cipher != null && k != BlockKind.RAW) {
+        payload = open(b, off, payload, k == BlockKind.XOR);
       }
       byte[] data;
       if (k == BlockKind.RAW) {
-        data = payload;
+        data = cipher == null ? payload : open(b, off, payload, true);
       } else if (k == BlockKind.XOR) {
         data = unXor(payload, b, len);
       } else {
@@ -571,6 +566,23 @@ final class SnapshotFile implements Snapshot {
         throw corrupt(b, "does not match its signed SHA-256");
       }
       return new CachedBlock(data, actual);
+    }
+
+    /**
+     * Opens a sealed payload: into a new array of its plaintext length when {@code copy}, else in
+     * place (the codec then reads the first {@code sealed - 16} bytes; saves a block-sized copy).
+     */
+    private byte[] open(long b, long off, byte[] sealed, boolean copy) throws CorruptSnapshotException {
+      try {
+        if (copy) {
+          return cipher.open(SnapshotCipher.Domain.PAYLOAD, off, sealed, 0, sealed.length);
+        }
+        cipher.open(SnapshotCipher.Domain.PAYLOAD, off, sealed, 0, sealed.length, sealed, 0);
+        return sealed;
+      } catch (AEADBadTagException e) {
+        throw corrupt(b, "fails authentication (changed, moved, or from another snapshot; payload at offset "
+            + off + ")");
+      }
     }
 
     /** Decodes an XOR payload: inner decode, unshuffle, XOR with the parent's bytes. */
