@@ -104,19 +104,42 @@ final class AesGcmCipher implements SnapshotCipher {
   @Override
   public byte[] open(Domain d, long offset, byte[] stored, int off, int len, byte[] extraAad)
       throws AEADBadTagException {
-    if (len < TAG_BITS / 8) {
-      throw new AEADBadTagException("shorter than a tag");
-    }
-    Cipher c = ciphers.get();
+    Cipher c = opener(d, offset, len, extraAad);
     try {
-      c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce(d, offset)));
-      c.updateAAD(aad(d, offset, len - TAG_BITS / 8, extraAad));
       return c.doFinal(stored, off, len);
     } catch (AEADBadTagException e) {
       throw e;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM opening failed", e);
     }
+  }
+
+  @Override
+  public int open(Domain d, long offset, byte[] stored, int off, int len, byte[] out, int outOff)
+      throws AEADBadTagException {
+    Cipher c = opener(d, offset, len, null);
+    try {
+      return c.doFinal(stored, off, len, out, outOff);
+    } catch (AEADBadTagException e) {
+      throw e;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM opening failed", e);
+    }
+  }
+
+  /** This thread's cipher, initialised to open {@code len} stored bytes sealed for {@code offset}. */
+  private Cipher opener(Domain d, long offset, int len, byte[] extraAad) throws AEADBadTagException {
+    if (len < TAG_BITS / 8) {
+      throw new AEADBadTagException("shorter than a tag");
+    }
+    Cipher c = ciphers.get();
+    try {
+      c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce(d, offset)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM opening failed", e);
+    }
+    c.updateAAD(aad(d, offset, len - TAG_BITS / 8, extraAad));
+    return c;
   }
 
   @Override

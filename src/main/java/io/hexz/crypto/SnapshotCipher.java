@@ -32,6 +32,13 @@ public interface SnapshotCipher extends AutoCloseable {
   /** The plaintext of {@code stored[off, off+len)} (ciphertext || tag) sealed for {@code offset}. */
   byte[] open(Domain d, long offset, byte[] stored, int off, int len, byte[] extraAad) throws AEADBadTagException;
 
+  /**
+   * Opens {@code stored[off, off+len)} into {@code out} at {@code outOff} (which may be {@code
+   * stored} itself: decryption in place saves a block-sized copy on the read path); returns the
+   * plaintext length, {@code len - 16}. Nothing of the plaintext may be used if this throws.
+   */
+  int open(Domain d, long offset, byte[] stored, int off, int len, byte[] out, int outOff) throws AEADBadTagException;
+
   default byte[] seal(Domain d, long offset, byte[] plain, int off, int len) {
     return seal(d, offset, plain, off, len, null);
   }

@@ -650,16 +650,12 @@ final class SnapshotFile implements Snapshot {
             leaf.payloadCrc(i), payloadCrc));
       }
       if (cipher != null) {
-        try {
-          payload = cipher.open(SnapshotCipher.Domain.PAYLOAD, off, payload, 0, sealed);
-        } catch (AEADBadTagException e) {
-          throw corrupt(b, "fails authentication (changed, moved, or from another snapshot; payload at offset "
-              + off + ")");
-        }
+        // In place in the scratch buffer; XOR payloads need their exact plaintext length; RAW
+        // opens straight into the block's buffer.
+        byte[] into = k == BlockKind.XOR ? null : k == BlockKind.RAW ? data : payload;
+        payload = open(b, off, payload, sealed, into);
       }
-      if (k == BlockKind.RAW && cipher != null) {
-        System.arraycopy(payload, 0, data, 0, len);
-      } else if (k == BlockKind.XOR) {
+      if (k == BlockKind.XOR) {
         data = unXor(payload, b, len);
       } else if (k != BlockKind.RAW) {
         try {
@@ -676,6 +672,24 @@ final class SnapshotFile implements Snapshot {
         throw corrupt(b, "does not match its signed SHA-256");
       }
       return new CachedBlock(data, actual, cache);
+    }
+
+    /**
+     * Opens the first {@code length} bytes of a sealed payload: into a new array of its plaintext
+     * length when {@code into} is null, else into {@code into} from its start (may be
+     * {@code sealed} itself: the codec then reads the first {@code length - 16} bytes).
+     */
+    private byte[] open(long b, long off, byte[] sealed, int length, byte[] into) throws CorruptSnapshotException {
+      try {
+        if (into == null) {
+          return cipher.open(SnapshotCipher.Domain.PAYLOAD, off, sealed, 0, length);
+        }
+        cipher.open(SnapshotCipher.Domain.PAYLOAD, off, sealed, 0, length, into, 0);
+        return into;
+      } catch (AEADBadTagException e) {
+        throw corrupt(b, "fails authentication (changed, moved, or from another snapshot; payload at offset "
+            + off + ")");
+      }
     }
 
     /** Decodes an XOR payload: inner decode, unshuffle, XOR with the parent's bytes. */

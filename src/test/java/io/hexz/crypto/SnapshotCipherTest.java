@@ -1,6 +1,7 @@
 package io.hexz.crypto;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,9 @@ class SnapshotCipherTest {
       byte[] plain = "block content".getBytes(StandardCharsets.US_ASCII);
       byte[] sealed = a.seal(SnapshotCipher.Domain.PAYLOAD, 8192, plain, 0, plain.length);
       assertArrayEquals(plain, same.open(SnapshotCipher.Domain.PAYLOAD, 8192, sealed, 0, sealed.length));
+      byte[] inPlace = sealed.clone();
+      assertEquals(plain.length, a.open(SnapshotCipher.Domain.PAYLOAD, 8192, inPlace, 0, inPlace.length, inPlace, 0));
+      assertArrayEquals(plain, java.util.Arrays.copyOf(inPlace, plain.length));
       assertThrows(AEADBadTagException.class,
           () -> a.open(SnapshotCipher.Domain.PAYLOAD, 8192 + 4096, sealed, 0, sealed.length), "moved");
       assertThrows(AEADBadTagException.class,
