@@ -17,7 +17,9 @@ import java.util.Map;
  *                blockShift:u8 codec:u8 level:u8 reserved:u8
  *                fileLength:u64 metaOffset:u64 metaLength:u32 metaCrc:u32
  *                identity[32] parentIdentity[32] parentHintLength:u16 reserved[14]
- *                StreamDesc[2] reserved[32] parentHint[1024] zero[2812] headerCrc:u32
+ *                StreamDesc[2] reserved[32] parentHint[1024]
+ *                TreeStreams zero[2556] headerCrc:u32
+ * TreeStreams := StreamDesc(manifest) zero[208]       -- bytes 1280..1535; kindId 3 iff flag TREE
  * StreamDesc  := kindId:u8 depth:u8 reserved:u16 rootLength:u32 rootOffset:u64 size:u64
  *                storedBytes:u64 rootCrc:u32 reserved[12]
  * </pre>
@@ -54,6 +56,11 @@ public record Header(
     return (incompatFlags & Format.INCOMPAT_THIN) != 0;
   }
 
+  /** Whether this is a directory snapshot (flag TREE: a manifest stream describes a file tree). */
+  public boolean isTree() {
+    return (incompatFlags & Format.INCOMPAT_TREE) != 0;
+  }
+
   @Override
   public byte[] identity() {
     return identity.clone();
@@ -81,7 +88,7 @@ public record Header(
     b.putShort((short) hint.length);
     for (StreamKind k : StreamKind.values()) {
       StreamDescriptor d = streams.get(k);
-      int at = Format.STREAM_TABLE_OFFSET + k.slot() * Format.STREAM_DESCRIPTOR_SIZE;
+      int at = Format.descriptorOffset(k.slot());
       if (d == null) {
         continue;
       }
@@ -176,7 +183,7 @@ public record Header(
     }
     Map<StreamKind, StreamDescriptor> streams = new EnumMap<>(StreamKind.class);
     for (StreamKind k : StreamKind.values()) {
-      int at = Format.STREAM_TABLE_OFFSET + k.slot() * Format.STREAM_DESCRIPTOR_SIZE;
+      int at = Format.descriptorOffset(k.slot());
       int kindId = Byte.toUnsignedInt(b.get(at));
       if (kindId == 0) {
         continue;
@@ -212,6 +219,11 @@ public record Header(
     }
     if (!streams.containsKey(StreamKind.DISK)) {
       throw new CorruptSnapshotException(file, "has no disk stream");
+    }
+    boolean tree = (incompat & Format.INCOMPAT_TREE) != 0;
+    if (tree != streams.containsKey(StreamKind.MANIFEST)) {
+      throw new CorruptSnapshotException(file, tree ? "directory snapshot without a manifest stream"
+          : "manifest stream present but the tree flag is not set");
     }
     return new Header(major, minor, incompat, compat, shift, codec, level, fileLength, metaOffset,
         metaLength, metaCrc, identity, parent, new String(hint, StandardCharsets.UTF_8), streams);

@@ -55,7 +55,7 @@ public final class SnapshotMount {
           Snapshot s = opened.get(i);
           String name = p.getFileName().toString();
           name = name.substring(0, name.length() - 4);
-          for (StreamKind k : StreamKind.values()) {
+          for (StreamKind k : List.of(StreamKind.DISK, StreamKind.MEMORY)) {
             String n = name;
             s.stream(k).ifPresent(d -> fs.addFile("/" + n + "/" + k, d, false));
           }

@@ -55,6 +55,7 @@ final class SnapshotFile implements Snapshot {
   private final ExecutorService prefetchPool;
   private final AtomicBoolean closed = new AtomicBoolean();
   private ExecutorService asyncPool; // guarded by this
+  private Tree tree; // guarded by this; created on first use
 
   private SnapshotFile(ByteSource source, Header header, Metadata metadata, BlockCache cache,
       ReadOptions options, SnapshotFile parent) {
@@ -137,6 +138,17 @@ final class SnapshotFile implements Snapshot {
 
   ByteSource source() {
     return source;
+  }
+
+  @Override
+  public synchronized Optional<Tree> tree() throws IOException {
+    if (!header.isTree()) {
+      return Optional.empty();
+    }
+    if (tree == null) {
+      tree = ManifestReader.open(name, streams.get(StreamKind.MANIFEST), streams.get(StreamKind.DISK));
+    }
+    return Optional.of(tree);
   }
 
   @Override

@@ -173,7 +173,10 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       long metaOffset = pos;
       writeFully(ByteBuffer.wrap(meta));
       byte[] identity = Identity.compute(blockSize, identityParts);
-      Header h = new Header(Format.VERSION_MAJOR, Format.VERSION_MINOR, parent == null ? 0 : Format.INCOMPAT_THIN, 0,
+      // A manifest stream is what makes a directory snapshot: the flag follows it (flatten keeps it too).
+      int flags = (parent == null ? 0 : Format.INCOMPAT_THIN)
+          | (streams.containsKey(StreamKind.MANIFEST) ? Format.INCOMPAT_TREE : 0);
+      Header h = new Header(Format.VERSION_MAJOR, Format.VERSION_MINOR, flags, 0,
           Integer.numberOfTrailingZeros(blockSize), options.codec(), Math.max(0, options.level()), pos, metaOffset,
           meta.length, Checksums.crc32c(meta, 0, meta.length), identity,
           parent == null ? new byte[Format.HASH_SIZE] : parentIndex.identity(), parentHint, streams);
