@@ -171,7 +171,6 @@ final class TreeExtract {
               + ") not restored");
           return;
         }
-        applyMetadata(n, tmp);
     }
     moveIntoPlace(tmp, p);
     if (n.nlink() > 1 && n.isFile()) {
@@ -202,7 +201,8 @@ final class TreeExtract {
       return false; // a socket cannot be recreated without its server
     }
     String type = name.substring(0, 1).replace('f', 'p');
-    List<String> cmd = new ArrayList<>(List.of("mknod", p.toString(), type));
+    // mknod and touch set mode and time by path: Java's setters open the file, which blocks on a fifo.
+    List<String> cmd = new ArrayList<>(List.of("mknod", "-m", Integer.toOctalString(n.mode() & 07777), p.toString(), type));
     if (!type.equals("p")) {
       long rdev = n.rdev();
       // glibc's gnu_dev_major/minor encoding of dev_t
@@ -212,15 +212,26 @@ final class TreeExtract {
       cmd.add(Long.toString(minor));
     }
     try {
-      Process pr = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
-      return pr.waitFor() == 0;
+      if (!run(cmd)) {
+        return false;
+      }
+      if (root) {
+        Files.setAttribute(p, "unix:uid", n.uid(), NOFOLLOW);
+        Files.setAttribute(p, "unix:gid", n.gid(), NOFOLLOW);
+      }
+      return run(List.of("touch", "-h", "-m", "-d", "@" + n.mtimeSec() + "." + String.format("%09d", n.mtimeNsec()),
+          p.toString()));
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  private static boolean run(List<String> cmd) throws IOException, InterruptedException {
+    Process pr = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    return pr.waitFor() == 0;
   }
 
   /** Copies a file's content; runs of zero chunks become holes (the file is sparse again). */

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     description = "Compressed, deduplicated, block-indexed snapshots with random access.",
     subcommands = {BuildCommand.class, InspectCommand.class, VerifyCommand.class, AnalyzeCommand.class,
         CatCommand.class, MountCommand.class, UnmountCommand.class,
-        CommitCommand.class, FlattenCommand.class, DiffCommand.class})
+        CommitCommand.class, FlattenCommand.class, DiffCommand.class, LsCommand.class, ExtractCommand.class})
 final class HexzCommand implements Runnable {
 
   @Override
