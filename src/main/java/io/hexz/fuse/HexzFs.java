@@ -116,7 +116,43 @@ final class HexzFs extends FuseStubFS {
     return n;
   }
 
-  private static byte[] buffer(long size) {
+  /** Reads up to {@code size} bytes of {@code d} at {@code offset} into FUSE's buffer; returns the count. */
+  static int readInto(BlockDevice d, Pointer buf, long size, long offset) throws java.io.IOException {
+    if (offset < 0) {
+      return -ErrorCodes.EINVAL();
+    }
+    long devSize = d.size();
+    if (offset >= devSize || size <= 0) {
+      return 0;
+    }
+    int n = (int) Math.min(Math.min(size, MAX_IO), devSize - offset);
+    byte[] b = buffer(n);
+    ByteBuffer bb = ByteBuffer.wrap(b, 0, n);
+    while (bb.hasRemaining()) {
+      int r = d.read(bb, offset + bb.position());
+      if (r < 0) {
+        break;
+      }
+    }
+    int got = bb.position();
+    buf.put(0, b, 0, got);
+    return got;
+  }
+
+  /** A read-only file system's statfs: its size, its file count, nothing free. */
+  static void fillStatfs(Statvfs st, long bytes, long files) {
+    st.f_bsize.set(4096);
+    st.f_frsize.set(4096);
+    st.f_blocks.set((bytes + 4095) / 4096);
+    st.f_bfree.set(0);
+    st.f_bavail.set(0);
+    st.f_files.set(files);
+    st.f_ffree.set(0);
+    st.f_namemax.set(255);
+  }
+
+  /** This thread's transfer buffer, grown to at least {@code size} bytes (at most 1 MiB). */
+  static byte[] buffer(long size) {
     byte[] b = BUFFER.get();
     if (b.length < size) {
       b = new byte[(int) Math.min(MAX_IO, Math.max(size, b.length * 2L))];
@@ -180,26 +216,7 @@ final class HexzFs extends FuseStubFS {
   @Override
   public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
     return Errno.guard("read", path, () -> {
-      BlockDevice d = file(path).device;
-      if (offset < 0) {
-        return -ErrorCodes.EINVAL();
-      }
-      long devSize = d.size();
-      if (offset >= devSize || size <= 0) {
-        return 0;
-      }
-      int n = (int) Math.min(Math.min(size, MAX_IO), devSize - offset);
-      byte[] b = buffer(n);
-      ByteBuffer bb = ByteBuffer.wrap(b, 0, n);
-      while (bb.hasRemaining()) {
-        int r = d.read(bb, offset + bb.position());
-        if (r < 0) {
-          break;
-        }
-      }
-      int got = bb.position();
-      buf.put(0, b, 0, got);
-      return got;
+      return readInto(file(path).device, buf, size, offset);
     });
   }
 
@@ -268,14 +285,7 @@ final class HexzFs extends FuseStubFS {
       for (BlockDevice d : devices()) {
         total += d.size();
       }
-      st.f_bsize.set(4096);
-      st.f_frsize.set(4096);
-      st.f_blocks.set((total + 4095) / 4096);
-      st.f_bfree.set(0);
-      st.f_bavail.set(0);
-      st.f_files.set(byPath.size());
-      st.f_ffree.set(0);
-      st.f_namemax.set(255);
+      fillStatfs(st, total, byPath.size());
       return 0;
     });
   }
