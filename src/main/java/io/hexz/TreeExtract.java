@@ -219,8 +219,7 @@ final class TreeExtract {
         Files.setAttribute(p, "unix:uid", n.uid(), NOFOLLOW);
         Files.setAttribute(p, "unix:gid", n.gid(), NOFOLLOW);
       }
-      return run(List.of("touch", "-h", "-m", "-d", "@" + n.mtimeSec() + "." + String.format("%09d", n.mtimeNsec()),
-          p.toString()));
+      return setTimeByPath(n, p);
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {
@@ -259,7 +258,8 @@ final class TreeExtract {
       if (holeAtEnd) {
         out.write(ByteBuffer.allocate(1), n.size() - 1);
       }
-      out.force(false);
+      // No fsync per file (tar does none either): the rename makes each file appear whole to
+      // readers; durability against power loss is the caller's `sync`.
     }
   }
 
@@ -283,7 +283,22 @@ final class TreeExtract {
         }
       }
     }
+    if (n.isSymlink()) {
+      // Java sets a symlink's own time with lutimes (microseconds); touch -h keeps the nanoseconds.
+      setTimeByPath(n, p);
+      return;
+    }
     FileTime t = FileTime.from(java.time.Instant.ofEpochSecond(n.mtimeSec(), n.mtimeNsec()));
     Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW).setTimes(t, null, null);
+  }
+
+  private static boolean setTimeByPath(Inode n, Path p) throws IOException {
+    try {
+      return run(List.of("touch", "-h", "-m", "-d", "@" + n.mtimeSec() + "." + String.format("%09d", n.mtimeNsec()),
+          p.toString()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while restoring " + p);
+    }
   }
 }

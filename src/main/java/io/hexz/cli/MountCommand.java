@@ -156,7 +156,7 @@ final class MountCommand implements Callable<Integer> {
     // The mount process's memory is the block cache plus a fixed overhead: cap the heap at that
     // (the JVM default, a quarter of RAM, lets garbage pile up far beyond the cache).
     for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (!arg.startsWith("-Xmx") && !arg.startsWith("-Xms") && !arg.startsWith("-XX:MaxMetaspaceSize")
+      if (!arg.startsWith("-Xmx") && !arg.startsWith("-Xms") && !arg.startsWith("-Dfile.encoding") && !arg.startsWith("-XX:MaxMetaspaceSize")
           && !arg.startsWith("-XX:ReservedCodeCacheSize") && !arg.startsWith("-XX:MaxDirectMemorySize")) {
         cmd.add(arg);
       }
@@ -191,7 +191,9 @@ final class MountCommand implements Callable<Integer> {
   static List<String> mountJvmOptions(long cacheBytes) {
     long heapMiB = Math.max(48, (cacheBytes >> 20) + 32);
     return List.of("-Xmx" + heapMiB + "m", "-Xms16m", "-XX:MaxMetaspaceSize=48m", "-XX:ReservedCodeCacheSize=24m",
-        "-XX:MaxDirectMemorySize=16m", "-XX:+UseSerialGC", "-XX:CICompilerCount=2");
+        "-XX:MaxDirectMemorySize=16m", "-XX:+UseSerialGC", "-XX:CICompilerCount=2",
+        // jnr decodes FUSE paths with the default charset; Latin-1 keeps every byte of a name (see TreeFs).
+        "-Dfile.encoding=ISO-8859-1");
   }
 
   private List<String> reconstructArgs() {

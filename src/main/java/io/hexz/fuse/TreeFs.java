@@ -31,6 +31,12 @@ import ru.serce.jnrfuse.struct.Statvfs;
 final class TreeFs extends FuseStubFS {
   private static final int O_ACCMODE = 3;
   private static final int PATH_CACHE = 1 << 16;
+  /**
+   * How jnr turned the kernel's path bytes into the String we get: the JVM's default charset.
+   * The mount process runs with ISO-8859-1 (MountCommand), which maps every byte to one char and
+   * back, so names that are not UTF-8 resolve too.
+   */
+  private static final java.nio.charset.Charset PATH_CHARSET = java.nio.charset.Charset.defaultCharset();
 
   private final String fsName;
   private final Tree tree;
@@ -80,7 +86,7 @@ final class TreeFs extends FuseStubFS {
     if (!dir.isDir()) {
       throw new Errno.FuseError(ErrorCodes.ENOTDIR(), path);
     }
-    Inode n = tree.lookup(dir, path.substring(slash + 1).getBytes(StandardCharsets.UTF_8))
+    Inode n = tree.lookup(dir, path.substring(slash + 1).getBytes(PATH_CHARSET))
         .orElseThrow(() -> new Errno.FuseError(ErrorCodes.ENOENT(), path));
     synchronized (paths) {
       paths.put(path, n.ino());
