@@ -277,8 +277,8 @@ final class TreeExtract {
         for (Map.Entry<String, byte[]> e : x.entrySet()) {
           if (e.getKey().startsWith("user.")) {
             v.write(e.getKey().substring(5), ByteBuffer.wrap(e.getValue()));
-          } else {
-            warnings.accept(p + ": xattr " + e.getKey() + " not restored (only user.* are)");
+          } else if (!setOtherXattr(p, e.getKey(), e.getValue())) {
+            warnings.accept(p + ": xattr " + e.getKey() + " not restored (setfattr failed or is missing)");
           }
         }
       }
@@ -290,6 +290,19 @@ final class TreeExtract {
     }
     FileTime t = FileTime.from(java.time.Instant.ofEpochSecond(n.mtimeSec(), n.mtimeNsec()));
     Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW).setTimes(t, null, null);
+  }
+
+  /** security.*, trusted.*, system.* need setfattr: Java's API writes user.* only. */
+  private static boolean setOtherXattr(Path p, String name, byte[] value) {
+    try {
+      return run(List.of("setfattr", "-h", "-n", name, "-v", "0x" + java.util.HexFormat.of().formatHex(value),
+          p.toString()));
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private static boolean setTimeByPath(Inode n, Path p) throws IOException {

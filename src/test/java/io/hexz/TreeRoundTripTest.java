@@ -92,6 +92,26 @@ class TreeRoundTripTest {
   }
 
   @Test
+  void xattrsOutsideUserAreKeptAndRestored() throws Exception {
+    Path src3 = Files.createDirectories(dir.resolve("src3"));
+    Path f = Files.write(src3.resolve("cap é"), "x".getBytes(StandardCharsets.US_ASCII));
+    Process p = new ProcessBuilder("setfattr", "-n", "trusted.hexz", "-v", "0x00ff01", f.toString()).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "setfattr (package attr) and root needed");
+    Path out = dir.resolve("other-xattrs.hxz");
+    Hexz.build(src3, out, Profile.GENERIC, b -> b, null);
+    try (Snapshot s = Hexz.open(out, ReadOptions.DEFAULTS)) {
+      Tree t = s.tree().orElseThrow();
+      assertArrayEquals(new byte[] {0, (byte) 0xff, 1}, t.xattrs(t.resolve("cap é").orElseThrow()).get("trusted.hexz"));
+      Path restored = dir.resolve("restored3");
+      Hexz.extract(s, List.of(), restored, w -> {});
+      Process g = new ProcessBuilder("getfattr", "-n", "trusted.hexz", "-e", "hex", "--absolute-names",
+          restored.resolve("cap é").toString()).start();
+      String dump = new String(g.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(dump.contains("trusted.hexz=0x00ff01"), dump);
+    }
+  }
+
+  @Test
   void noSpecialSkipsFifosWithAWarning() throws Exception {
     Path out = dir.resolve("nospecial.hxz");
     List<String> warnings = new java.util.ArrayList<>();

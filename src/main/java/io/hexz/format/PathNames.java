@@ -24,7 +24,19 @@ public final class PathNames {
     if (raw.endsWith("/")) {
       raw = raw.substring(0, raw.length() - 1);
     }
-    raw = raw.substring(raw.lastIndexOf('/') + 1);
+    return percentDecode(raw.substring(raw.lastIndexOf('/') + 1));
+  }
+
+  /** The exact bytes of {@code p} made absolute and normalized. */
+  public static byte[] absoluteBytes(Path p) {
+    String raw = p.toAbsolutePath().normalize().toUri().getRawPath();
+    if (raw.length() > 1 && raw.endsWith("/")) {
+      raw = raw.substring(0, raw.length() - 1);
+    }
+    return percentDecode(raw);
+  }
+
+  private static byte[] percentDecode(String raw) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);

@@ -70,6 +70,9 @@ final class TreeBuilder {
   private final Map<ByteBuffer, Long> smallFiles = new HashMap<>();
   private final MessageDigest sha = Checksums.sha256();
   private final ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+  /** xattrs outside user.* (security.capability, ACLs...) by escaped absolute path, from getfattr. */
+  private Map<String, Map<String, byte[]>> otherXattrs = Map.of();
+  private byte[] rootBytes;
   private long pos;
 
   /** One inode while building: metadata as read, ref and size filled as content is placed. */
@@ -178,7 +181,9 @@ final class TreeBuilder {
 
   private void walk() throws IOException {
     Map<String, Object> rootAttrs = Files.readAttributes(root, "unix:*", NOFOLLOW);
-    Rec r = record(root, rootAttrs);
+    rootBytes = PathNames.absoluteBytes(root);
+    otherXattrs = OtherXattrs.load(root, treeOptions.warnings());
+    Rec r = record(root, rootAttrs, new byte[0]);
     inodes.add(r);
     Deque<DirJob> stack = new ArrayDeque<>();
     stack.push(new DirJob(root, 1, new byte[0]));
@@ -220,13 +225,13 @@ final class TreeBuilder {
         ino = seen;
         inodes.get(ino - 1).nlink++;
       } else {
-        Rec r = record(c.path(), a);
+        byte[] rel = child(job.rel(), c.name());
+        Rec r = record(c.path(), a, rel);
         inodes.add(r);
         ino = inodes.size();
         if (linkKey != null) {
           hardLinks.put(linkKey, ino);
         }
-        byte[] rel = child(job.rel(), c.name());
         if (type == TreeManifest.S_IFDIR) {
           subdirs.add(new DirJob(c.path(), ino, rel));
         } else if (type == TreeManifest.S_IFREG) {
@@ -256,7 +261,7 @@ final class TreeBuilder {
   }
 
   /** Metadata of one file as the manifest keeps it; symlink targets and xattrs go to the heap. */
-  private Rec record(Path p, Map<String, Object> a) throws IOException {
+  private Rec record(Path p, Map<String, Object> a, byte[] rel) throws IOException {
     Rec r = new Rec();
     r.mode = (Integer) a.get("mode");
     r.uid = (Integer) a.get("uid");
@@ -282,7 +287,8 @@ final class TreeBuilder {
     }
     // Only files and directories: listing xattrs opens the file, and opening a fifo blocks.
     if (type == TreeManifest.S_IFREG || type == TreeManifest.S_IFDIR) {
-      byte[] x = xattrs(p);
+      byte[] x = xattrs(p, otherXattrs.isEmpty() ? Map.of()
+          : otherXattrs.getOrDefault(OtherXattrs.escape(concat(rootBytes, rel)), Map.of()));
       if (x != null) {
         r.xattrOffset = heap.length();
         r.xattrLength = x.length;
@@ -293,36 +299,40 @@ final class TreeBuilder {
   }
 
   /** The user.* extended attributes as an XattrBlob, or null when there are none. */
-  private static byte[] xattrs(Path p) throws IOException {
+  private static byte[] xattrs(Path p, Map<String, byte[]> others) throws IOException {
+    java.util.TreeMap<String, byte[]> all = new java.util.TreeMap<>(others);
     UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, NOFOLLOW);
-    if (v == null) {
-      return null;
-    }
-    List<String> names;
     try {
-      names = v.list();
-    } catch (FileSystemException | UnsupportedOperationException e) {
-      return null; // the file system has no xattrs (or none for this file type)
-    }
-    if (names.isEmpty()) {
-      return null;
-    }
-    names = new ArrayList<>(names);
-    names.sort(null);
-    ByteBuffer b = ByteBuffer.allocate(TreeManifest.XATTR_MAX).order(ByteOrder.LITTLE_ENDIAN);
-    b.putShort((short) names.size());
-    try {
-      for (String n : names) {
-        byte[] name = ("user." + n).getBytes(StandardCharsets.UTF_8);
+      for (String n : v == null ? List.<String>of() : v.list()) {
         ByteBuffer value = ByteBuffer.allocate(v.size(n));
         v.read(n, value);
-        b.put((byte) name.length).put(name).putInt(value.position()).put(value.flip());
+        all.put("user." + n, Arrays.copyOf(value.array(), value.position()));
+      }
+    } catch (FileSystemException | UnsupportedOperationException e) {
+      // the file system has no xattrs (or none for this file type)
+    }
+    if (all.isEmpty()) {
+      return null;
+    }
+    ByteBuffer b = ByteBuffer.allocate(TreeManifest.XATTR_MAX).order(ByteOrder.LITTLE_ENDIAN);
+    b.putShort((short) all.size());
+    try {
+      for (Map.Entry<String, byte[]> e : all.entrySet()) {
+        byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+        b.put((byte) name.length).put(name).putInt(e.getValue().length).put(e.getValue());
       }
     } catch (java.nio.BufferOverflowException e) {
       throw new FileSystemException(p.toString(), null, "extended attributes exceed " + TreeManifest.XATTR_MAX + " bytes");
     }
     return Arrays.copyOf(b.array(), b.position());
   }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
 
   /** Writes a regular file's content (or points at an identical copy) and records where. */
   private void placeContent(Rec f) throws IOException {
