@@ -16,6 +16,7 @@ import io.hexz.read.VerifyReport;
 import io.hexz.write.Profile;
 import io.hexz.write.Signing;
 import io.hexz.write.SnapshotWriter;
+import io.hexz.write.TreeOptions;
 import io.hexz.write.WriteOptions;
 import io.hexz.write.WriteStats;
 import io.hexz.write.Writers;
@@ -70,14 +71,27 @@ public final class Hexz {
    */
   public static WriteStats build(Path source, Path output, Profile profile,
       UnaryOperator<WriteOptions.Builder> overrides, Path memory) throws IOException {
+    return build(source, output, profile, overrides, memory, TreeOptions.DEFAULTS);
+  }
+
+  /**
+   * Like {@link #build(Path, Path, Profile, UnaryOperator, Path)}; a directory {@code source}
+   * becomes a directory snapshot (files, directories, symlinks, hard links, special files, their
+   * metadata and user xattrs), packed as {@code tree} says.
+   */
+  public static WriteStats build(Path source, Path output, Profile profile,
+      UnaryOperator<WriteOptions.Builder> overrides, Path memory, TreeOptions tree) throws IOException {
     if (!Files.exists(source)) {
       throw new NoSuchFileException(source.toString(), null, "source does not exist");
     }
-    if (Files.isDirectory(source)) {
-      throw new IOException(source + ": is a directory (directory snapshots are not supported yet)");
-    }
     WriteOptions options = overrides.apply(WriteOptions.builder(profile)
         .source(source.getFileName() == null ? source.toString() : source.getFileName().toString())).build();
+    if (Files.isDirectory(source)) {
+      if (memory != null) {
+        throw new IllegalArgumentException(source + ": a memory stream belongs to image snapshots, not directories");
+      }
+      return Writers.buildTree(source, output, options, tree);
+    }
     try (SnapshotWriter w = Writers.create(output, options)) {
       w.addFile(StreamKind.DISK, source);
       if (memory != null) {
@@ -86,6 +100,20 @@ public final class Hexz {
       w.finish();
       return Writers.stats(w);
     }
+  }
+
+  /**
+   * Restores entries of a directory snapshot below {@code dest}: {@code paths} ("/"-separated
+   * from the snapshot's root; all when empty), recursively, with modes, times, user xattrs, hard
+   * links and (as root) owners. Each file appears atomically; a path with ".." is refused.
+   *
+   * @return the number of entries restored
+   */
+  public static long extract(Snapshot snapshot, List<String> paths, Path dest, java.util.function.Consumer<String> warnings)
+      throws IOException {
+    io.hexz.read.Tree t = snapshot.tree().orElseThrow(() -> new IllegalArgumentException(snapshot.name()
+        + ": is an image snapshot, not a directory snapshot"));
+    return TreeExtract.extract(snapshot.name(), t, paths, dest, warnings);
   }
 
   /**

@@ -14,18 +14,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code hexz build SOURCE OUTPUT}: packs an image into a snapshot. */
+/** {@code hexz build SOURCE OUTPUT}: packs an image or a directory tree into a snapshot. */
 @Command(name = "build", mixinStandardHelpOptions = true,
-    description = "Pack a disk image (or any file) into a .hxz snapshot.")
+    description = "Pack a disk image (or any file), or a directory tree, into a .hxz snapshot.")
 final class BuildCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "SOURCE", description = "image file or block device")
+  @Parameters(index = "0", paramLabel = "SOURCE", description = "image file, block device, or directory (a directory snapshot)")
   Path source;
 
   @Parameters(index = "1", paramLabel = "OUTPUT", description = "snapshot to write (atomically)")
   Path output;
 
-  @Option(names = "--profile", paramLabel = "P", description = "ml, eda, embedded, generic (default), archival")
-  String profile = "generic";
+  @Option(names = "--profile", paramLabel = "P",
+      description = "ml, eda, embedded, generic (default for images), archival (default for directories)")
+  String profile;
+
+  @Option(names = "--no-special", description = "directories: skip device nodes, fifos and sockets (with a warning)")
+  boolean noSpecial;
 
   @Option(names = "--compression", paramLabel = "CODEC", description = "lz4, zstd or none (overrides the profile)")
   String compression;
@@ -83,7 +87,9 @@ final class BuildCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Profile p = Profile.parse(profile);
+    boolean tree = Files.isDirectory(source);
+    // Directories default to archival: see ARCHITECTURE.md (directory snapshots) for the measurements.
+    Profile p = Profile.parse(profile != null ? profile : tree ? "archival" : "generic");
     long total = Files.isRegularFile(source) ? Files.size(source) : 0;
     if (memory != null && Files.isRegularFile(memory)) {
       total += Files.size(memory);
@@ -139,7 +145,7 @@ final class BuildCommand implements Callable<Integer> {
           b.created(java.time.Instant.ofEpochSecond(Long.parseLong(epoch.trim())));
         }
         return b.dedup(!noDedup).progress(progress.listener());
-      }, memory);
+      }, memory, new io.hexz.write.TreeOptions(!noSpecial, w -> System.err.println("hexz: warning: " + w)));
     }
     double secs = (System.nanoTime() - start) / 1e9;
     if (json) {

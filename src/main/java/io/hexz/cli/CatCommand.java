@@ -28,6 +28,9 @@ final class CatCommand implements Callable<Integer> {
   @Option(names = "--stream", paramLabel = "KIND", description = "disk (default) or memory")
   String stream = "disk";
 
+  @Option(names = "--path", paramLabel = "FILE", description = "a file of a directory snapshot (instead of a stream)")
+  String path;
+
   @Option(names = "--offset", paramLabel = "N", converter = Sizes.class, description = "start here (default 0)")
   long offset;
 
@@ -56,7 +59,9 @@ final class CatCommand implements Callable<Integer> {
           .withRemote(remote.options()).withPassword(pw).withPublicKey(publicKey.read()));
     } // the password is wiped once every layer is open
     try (s) {
-      BlockDevice d = s.stream(kind).orElseThrow(() -> new IllegalArgumentException(snap + ": has no " + kind + " stream"));
+      BlockDevice d = path == null
+          ? s.stream(kind).orElseThrow(() -> new IllegalArgumentException(snap + ": has no " + kind + " stream"))
+          : file(s);
       long end = length == null ? d.size() : Math.min(d.size(), offset + Math.min(length, Long.MAX_VALUE - offset));
       @SuppressWarnings("resource") // stdout stays open for the JVM's life
       FileChannel out = new FileOutputStream(FileDescriptor.out).getChannel();
@@ -83,5 +88,16 @@ final class CatCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private BlockDevice file(Snapshot s) throws IOException {
+    io.hexz.read.Tree t = s.tree().orElseThrow(() -> new IllegalArgumentException(snap
+        + ": is an image snapshot; --path needs a directory snapshot"));
+    io.hexz.format.TreeManifest.Inode n = t.resolve(path).orElseThrow(() -> new java.nio.file.NoSuchFileException(
+        snap + ":" + path, null, "no such entry in the snapshot"));
+    if (!n.isFile()) {
+      throw new IllegalArgumentException(snap + ":" + path + ": not a regular file");
+    }
+    return t.open(n);
   }
 }

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     description = "Compressed, deduplicated, block-indexed snapshots with random access.",
     subcommands = {BuildCommand.class, InspectCommand.class, VerifyCommand.class, AnalyzeCommand.class,
         CatCommand.class, MountCommand.class, UnmountCommand.class,
-        CommitCommand.class, FlattenCommand.class, DiffCommand.class, KeygenCommand.class, SignCommand.class})
+        CommitCommand.class, FlattenCommand.class, DiffCommand.class, KeygenCommand.class, SignCommand.class,
+        LsCommand.class, ExtractCommand.class})
 final class HexzCommand implements Runnable {
 
   @Override

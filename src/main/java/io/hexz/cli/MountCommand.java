@@ -170,7 +170,7 @@ final class MountCommand implements Callable<Integer> {
     // The mount process's memory is the block cache plus a fixed overhead: cap the heap at that
     // (the JVM default, a quarter of RAM, lets garbage pile up far beyond the cache).
     for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (!arg.startsWith("-Xmx") && !arg.startsWith("-Xms") && !arg.startsWith("-XX:MaxMetaspaceSize")
+      if (!arg.startsWith("-Xmx") && !arg.startsWith("-Xms") && !arg.startsWith("-Dfile.encoding") && !arg.startsWith("-XX:MaxMetaspaceSize")
           && !arg.startsWith("-XX:ReservedCodeCacheSize") && !arg.startsWith("-XX:MaxDirectMemorySize")
           && !arg.startsWith("-Xmn")) {
         cmd.add(arg);
@@ -210,7 +210,9 @@ final class MountCommand implements Callable<Integer> {
     long youngMiB = Math.max(8, Math.min(32, (cacheBytes >> 20) / 8));
     long heapMiB = (io.hexz.read.ReadOptions.blockMemory(cacheBytes) >> 20) + youngMiB + 24;
     return List.of("-Xmx" + heapMiB + "m", "-Xmn" + youngMiB + "m", "-Xms16m", "-XX:MaxMetaspaceSize=48m", "-XX:ReservedCodeCacheSize=24m",
-        "-XX:MaxDirectMemorySize=16m", "-XX:+UseSerialGC", "-XX:CICompilerCount=2");
+        "-XX:MaxDirectMemorySize=16m", "-XX:+UseSerialGC", "-XX:CICompilerCount=2",
+        // jnr decodes FUSE paths with the default charset; Latin-1 keeps every byte of a name (see TreeFs).
+        "-Dfile.encoding=ISO-8859-1");
   }
 
   private List<String> reconstructArgs() {

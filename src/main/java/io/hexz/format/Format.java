@@ -14,14 +14,18 @@ public final class Format {
   public static final int INCOMPAT_THIN = 1;
   /** Incompatible-feature bit: payloads, index pages and metadata are AES-256-GCM sealed. */
   public static final int INCOMPAT_ENCRYPTED = 2;
+  /** Incompatible-feature bit 2: a directory tree; the disk stream holds file contents, the manifest stream the tree. */
+  public static final int INCOMPAT_TREE = 4;
   /** Every incompatible feature this version understands. */
-  public static final int INCOMPAT_KNOWN = INCOMPAT_THIN | INCOMPAT_ENCRYPTED;
+  public static final int INCOMPAT_KNOWN = INCOMPAT_THIN | INCOMPAT_ENCRYPTED | INCOMPAT_TREE;
   /** Compatible-feature bit: the signature block holds an Ed25519 signature of the root hash. */
   public static final int COMPAT_SIGNED = 1;
 
   public static final int HEADER_SIZE = 4096;
-  public static final int STREAM_SLOTS = 2;
+  public static final int STREAM_SLOTS = 3;
   public static final int STREAM_TABLE_OFFSET = 128;
+  /** Stream descriptors of directory snapshots (header bytes 1280..1535): slot 2 = manifest. */
+  public static final int TREE_STREAM_TABLE_OFFSET = 1280;
   public static final int STREAM_DESCRIPTOR_SIZE = 48;
   public static final int PARENT_HINT_OFFSET = 256;
   public static final int PARENT_HINT_MAX = 1024;
@@ -60,6 +64,12 @@ public final class Format {
 
   /** Largest stream this format describes (2^60 bytes); keeps every derived count in range. */
   public static final long MAX_STREAM_SIZE = 1L << 60;
+
+  /** Header offset of the stream descriptor in {@code slot}: 0 and 1 in the first table, 2.. in the tree table. */
+  public static int descriptorOffset(int slot) {
+    return slot < 2 ? STREAM_TABLE_OFFSET + slot * STREAM_DESCRIPTOR_SIZE
+        : TREE_STREAM_TABLE_OFFSET + (slot - 2) * STREAM_DESCRIPTOR_SIZE;
+  }
 
   /** Bytes of a full leaf or internal page. */
   public static int pageSize(int level, int count) {

@@ -17,8 +17,9 @@ import java.util.Map;
  *                blockShift:u8 codec:u8 level:u8 reserved:u8
  *                fileLength:u64 metaOffset:u64 metaLength:u32 metaCrc:u32
  *                identity[32] parentIdentity[32] parentHintLength:u16 reserved[14]
- *                StreamDesc[2] reserved[32] parentHint[1024] zero[256]
- *                Encryption[256] zero[256] Signature[256] zero[1788] headerCrc:u32
+ *                StreamDesc[2] reserved[32] parentHint[1024]
+ *                TreeStreams Encryption[256] zero[256] Signature[256] zero[1788] headerCrc:u32
+ * TreeStreams := StreamDesc(manifest) zero[208]       -- bytes 1280..1535; kindId 3 iff flag TREE
  * StreamDesc  := kindId:u8 depth:u8 reserved:u16 rootLength:u32 rootOffset:u64 size:u64
  *                storedBytes:u64 rootCrc:u32 reserved[12]
  * Encryption  := see {@link EncryptionInfo}; meaningful only with incompatible flag ENCRYPTED
@@ -98,6 +99,11 @@ public record Header(
     return encryption == null ? 0 : Format.TAG_SIZE;
   }
 
+  /** Whether this is a directory snapshot (flag TREE: a manifest stream describes a file tree). */
+  public boolean isTree() {
+    return (incompatFlags & Format.INCOMPAT_TREE) != 0;
+  }
+
   @Override
   public byte[] identity() {
     return identity.clone();
@@ -125,7 +131,7 @@ public record Header(
     b.putShort((short) hint.length);
     for (StreamKind k : StreamKind.values()) {
       StreamDescriptor d = streams.get(k);
-      int at = Format.STREAM_TABLE_OFFSET + k.slot() * Format.STREAM_DESCRIPTOR_SIZE;
+      int at = Format.descriptorOffset(k.slot());
       if (d == null) {
         continue;
       }
@@ -229,7 +235,7 @@ public record Header(
     }
     Map<StreamKind, StreamDescriptor> streams = new EnumMap<>(StreamKind.class);
     for (StreamKind k : StreamKind.values()) {
-      int at = Format.STREAM_TABLE_OFFSET + k.slot() * Format.STREAM_DESCRIPTOR_SIZE;
+      int at = Format.descriptorOffset(k.slot());
       int kindId = Byte.toUnsignedInt(b.get(at));
       if (kindId == 0) {
         continue;
@@ -269,6 +275,11 @@ public record Header(
     }
     EncryptionInfo enc = encrypted ? EncryptionInfo.decode(file, b) : null;
     SignatureInfo sig = (compat & Format.COMPAT_SIGNED) != 0 ? SignatureInfo.decode(file, b) : null;
+    boolean tree = (incompat & Format.INCOMPAT_TREE) != 0;
+    if (tree != streams.containsKey(StreamKind.MANIFEST)) {
+      throw new CorruptSnapshotException(file, tree ? "directory snapshot without a manifest stream"
+          : "manifest stream present but the tree flag is not set");
+    }
     return new Header(major, minor, incompat, compat, shift, codec, level, fileLength, metaOffset,
         metaLength, metaCrc, identity, parent, new String(hint, StandardCharsets.UTF_8), streams, enc, sig);
   }

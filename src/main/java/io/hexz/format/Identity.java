@@ -38,7 +38,7 @@ public final class Identity {
 
   /** The identity of a snapshot with these streams (any order; sorted by slot here). */
   public static byte[] compute(int blockSize, Iterable<StreamPart> parts) {
-    StreamPart[] bySlot = new StreamPart[Format.STREAM_SLOTS];
+    StreamPart[] bySlot = new StreamPart[StreamKind.values().length];
     for (StreamPart p : parts) {
       bySlot[p.kind().slot()] = p;
     }

@@ -7,7 +7,9 @@ public enum StreamKind {
   /** The primary stream: a disk image or any large binary. */
   DISK(1),
   /** An optional VM memory dump. */
-  MEMORY(2);
+  MEMORY(2),
+  /** The manifest of a directory snapshot (flag TREE): inodes, directory entries, names; see TreeManifest. */
+  MANIFEST(3);
 
   private final int id;
 
@@ -37,7 +39,7 @@ public enum StreamKind {
     try {
       return valueOf(name.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown stream '" + name + "' (expected disk or memory)");
+      throw new IllegalArgumentException("unknown stream '" + name + "' (expected disk, memory or manifest)");
     }
   }
 

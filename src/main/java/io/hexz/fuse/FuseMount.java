@@ -22,12 +22,12 @@ public final class FuseMount implements Closeable {
   private static final long PROBE_TIMEOUT_MS = 20_000;
 
   private final Path mountPoint;
-  private final HexzFs fs;
+  private final ru.serce.jnrfuse.FuseStubFS fs;
   private final List<Closeable> resources;
   private final CompletableFuture<Void> loop = new CompletableFuture<>();
   private volatile boolean closed;
 
-  private FuseMount(Path mountPoint, HexzFs fs, List<Closeable> resources) {
+  private FuseMount(Path mountPoint, ru.serce.jnrfuse.FuseStubFS fs, List<Closeable> resources) {
     this.mountPoint = mountPoint;
     this.fs = fs;
     this.resources = resources;
@@ -37,7 +37,7 @@ public final class FuseMount implements Closeable {
    * Mounts {@code fs} at {@code mnt}. On failure the resources are closed and a one-line
    * IOException says why.
    */
-  static FuseMount start(Path mnt, HexzFs fs, List<String> fuseArgs, boolean debug, List<Closeable> resources)
+  static FuseMount start(Path mnt, ru.serce.jnrfuse.FuseStubFS fs, String fsName, List<String> fuseArgs, boolean debug, List<Closeable> resources)
       throws IOException {
     Path mp = mnt.toAbsolutePath().normalize();
     FuseMount m = new FuseMount(mp, fs, new ArrayList<>(resources));
@@ -53,7 +53,7 @@ public final class FuseMount implements Closeable {
       }, "hexz-fuse-loop");
       t.setDaemon(false);
       t.start();
-      m.awaitMounted(fs.getFSName());
+      m.awaitMounted(fsName);
       return m;
     } catch (IOException | RuntimeException e) {
       m.closeResources();
@@ -185,7 +185,8 @@ public final class FuseMount implements Closeable {
     }
     closed = true;
     IOException first = null;
-    for (BlockDevice d : fs.devices()) {
+    // Only block-file mounts have devices to flush; a tree mount is read-only.
+    for (BlockDevice d : fs instanceof HexzFs ? ((HexzFs) fs).devices() : List.<BlockDevice>of()) {
       try {
         d.flush();
       } catch (IOException e) {

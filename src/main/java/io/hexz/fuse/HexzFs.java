@@ -143,7 +143,39 @@ final class HexzFs extends FuseStubFS {
     return n;
   }
 
-  private static byte[] buffer(long size) {
+  /** Reads up to {@code size} bytes of {@code d} at {@code offset} into FUSE's buffer; returns the count. */
+  static int readInto(BlockDevice d, Pointer buf, long size, long offset) throws java.io.IOException {
+    if (offset < 0) {
+      return -ErrorCodes.EINVAL();
+    }
+    long devSize = d.size();
+    if (offset >= devSize || size <= 0) {
+      return 0;
+    }
+    int n = (int) Math.min(Math.min(size, MAX_IO), devSize - offset);
+    PointerSink sink = SINK.get();
+    sink.start(buf);
+    try {
+      return d.transferTo(offset, n, buffer(n), sink);
+    } finally {
+      sink.start(null);
+    }
+  }
+
+  /** A read-only file system's statfs: its size, its file count, nothing free. */
+  static void fillStatfs(Statvfs st, long bytes, long files) {
+    st.f_bsize.set(4096);
+    st.f_frsize.set(4096);
+    st.f_blocks.set((bytes + 4095) / 4096);
+    st.f_bfree.set(0);
+    st.f_bavail.set(0);
+    st.f_files.set(files);
+    st.f_ffree.set(0);
+    st.f_namemax.set(255);
+  }
+
+  /** This thread's transfer buffer, grown to at least {@code size} bytes (at most 1 MiB). */
+  static byte[] buffer(long size) {
     byte[] b = BUFFER.get();
     if (b.length < size) {
       b = new byte[(int) Math.min(MAX_IO, Math.max(size, b.length * 2L))];
@@ -207,22 +239,7 @@ final class HexzFs extends FuseStubFS {
   @Override
   public int read(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
     return Errno.guard("read", path, () -> {
-      BlockDevice d = file(path).device;
-      if (offset < 0) {
-        return -ErrorCodes.EINVAL();
-      }
-      long devSize = d.size();
-      if (offset >= devSize || size <= 0) {
-        return 0;
-      }
-      int n = (int) Math.min(Math.min(size, MAX_IO), devSize - offset);
-      PointerSink sink = SINK.get();
-      sink.start(buf);
-      try {
-        return d.transferTo(offset, n, buffer(n), sink);
-      } finally {
-        sink.start(null);
-      }
+      return readInto(file(path).device, buf, size, offset);
     });
   }
 
@@ -291,14 +308,7 @@ final class HexzFs extends FuseStubFS {
       for (BlockDevice d : devices()) {
         total += d.size();
       }
-      st.f_bsize.set(4096);
-      st.f_frsize.set(4096);
-      st.f_blocks.set((total + 4095) / 4096);
-      st.f_bfree.set(0);
-      st.f_bavail.set(0);
-      st.f_files.set(byPath.size());
-      st.f_ffree.set(0);
-      st.f_namemax.set(255);
+      fillStatfs(st, total, byPath.size());
       return 0;
     });
   }

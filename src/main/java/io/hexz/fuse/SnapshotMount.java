@@ -36,12 +36,13 @@ public final class SnapshotMount {
     long uid = o.uid() >= 0 ? o.uid() : uidOf("uid");
     long gid = o.gid() >= 0 ? o.gid() : uidOf("gid");
     try {
-      HexzFs fs;
+      ru.serce.jnrfuse.FuseStubFS fs;
+      String fsName = "hexz-" + ProcessHandle.current().pid();
       if (!remote && Files.isDirectory(source)) {
         if (o.writable()) {
           throw new IllegalArgumentException("--rw mounts one snapshot, not a directory of them");
         }
-        fs = new HexzFs("hexz-" + ProcessHandle.current().pid(), uid, gid, System.currentTimeMillis() / 1000);
+        HexzFs all = new HexzFs(fsName, uid, gid, System.currentTimeMillis() / 1000);
         List<Path> snaps;
         try (Stream<Path> s = Files.list(source)) {
           snaps = s.filter(p -> p.getFileName().toString().endsWith(".hxz") && Files.isRegularFile(p)).sorted().toList();
@@ -56,15 +57,23 @@ public final class SnapshotMount {
           Snapshot s = opened.get(i);
           String name = p.getFileName().toString();
           name = name.substring(0, name.length() - 4);
-          for (StreamKind k : StreamKind.values()) {
+          for (StreamKind k : List.of(StreamKind.DISK, StreamKind.MEMORY)) {
             String n = name;
-            s.stream(k).ifPresent(d -> fs.addFile("/" + n + "/" + k, d, false));
+            s.stream(k).ifPresent(d -> all.addFile("/" + n + "/" + k, d, false));
           }
         }
+        fs = all;
       } else {
         Snapshot s = Snapshots.open(location, ro);
         resources.add(s);
-        fs = new HexzFs("hexz-" + ProcessHandle.current().pid(), uid, gid, s.metadata().created().getEpochSecond());
+        if (s.header().isTree()) {
+          if (o.writable()) {
+            throw new IllegalArgumentException(location + ": a directory snapshot mounts read-only (no --rw)");
+          }
+          fs = new TreeFs(fsName, s.tree().orElseThrow(), o.uid(), o.gid(), s.header().fileLength());
+          return FuseMount.start(mnt, fs, fsName, treeArgs(fuseArgs(o, fsName)), o.debug(), resources);
+        }
+        HexzFs img = new HexzFs(fsName, uid, gid, s.metadata().created().getEpochSecond());
         BlockDevice disk = s.disk();
         if (o.writable() && s.header().isEncrypted()) {
           // The overlay file is not encrypted: what the VM writes would land on disk in clear.
@@ -75,10 +84,11 @@ public final class SnapshotMount {
           resources.add(0, ov); // closed (and synced) before the snapshot below it
           disk = ov;
         }
-        fs.addFile("/disk", disk, o.writable());
-        s.memory().ifPresent(m -> fs.addFile("/memory", m, false));
+        img.addFile("/disk", disk, o.writable());
+        s.memory().ifPresent(m -> img.addFile("/memory", m, false));
+        fs = img;
       }
-      return FuseMount.start(mnt, fs, fuseArgs(o, fs.getFSName()), o.debug(), resources);
+      return FuseMount.start(mnt, fs, fsName, fuseArgs(o, fsName), o.debug(), resources);
     } catch (IOException | RuntimeException e) {
       for (Closeable c : resources) {
         try {
@@ -112,6 +122,13 @@ public final class SnapshotMount {
     if (o.singleThreaded()) {
       a.add("-s");
     }
+    return a;
+  }
+
+  /** Stable inode numbers: the kernel sees the snapshot's own (use_ino). */
+  private static List<String> treeArgs(List<String> args) {
+    List<String> a = new ArrayList<>(args);
+    a.set(1, a.get(1) + ",use_ino");
     return a;
   }
 

@@ -23,6 +23,20 @@ public interface BlockDevice extends Closeable {
    */
   int read(ByteBuffer dst, long offset) throws IOException;
 
+  /**
+   * The argument checks every {@link #read(ByteBuffer, long)} starts with: throws on a negative
+   * offset; returns 0 when {@code dst} is full, -1 at or past {@code size}, 1 when the read goes on.
+   */
+  static int precheckRead(ByteBuffer dst, long offset, long size) {
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset (" + offset + ") must be >= 0");
+    }
+    if (!dst.hasRemaining()) {
+      return 0;
+    }
+    return offset >= size ? -1 : 1;
+  }
+
   /** Array form of {@link #read(ByteBuffer, long)}. */
   default int read(byte[] b, int off, int len, long offset) throws IOException {
     return read(ByteBuffer.wrap(b, off, len), offset);

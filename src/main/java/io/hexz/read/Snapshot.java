@@ -35,6 +35,14 @@ public interface Snapshot extends BlockDevice {
     return stream(StreamKind.MEMORY);
   }
 
+  /**
+   * The file tree of a directory snapshot (header flag TREE), empty for an image snapshot. The
+   * manifest header is read and checked on the first call.
+   */
+  default Optional<Tree> tree() throws IOException {
+    return Optional.empty();
+  }
+
   /** A stream by kind, if present. */
   Optional<BlockDevice> stream(StreamKind kind);
 

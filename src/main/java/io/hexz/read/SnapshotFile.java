@@ -83,6 +83,7 @@ final class SnapshotFile implements Snapshot {
   private final byte[] metadataHash;
   /** SHA-256 of each leaf page's raw bytes, pinned at first load; null unless hashes are checked. */
   private final Map<Long, byte[]> pinnedLeaves;
+  private Tree tree; // guarded by this; created on first use
 
   private SnapshotFile(ByteSource source, Header header, Metadata metadata, BlockCache cache,
       ReadOptions options, SnapshotFile parent, Opened o) {
@@ -303,6 +304,17 @@ final class SnapshotFile implements Snapshot {
 
   ByteSource source() {
     return source;
+  }
+
+  @Override
+  public synchronized Optional<Tree> tree() throws IOException {
+    if (!header.isTree()) {
+      return Optional.empty();
+    }
+    if (tree == null) {
+      tree = ManifestReader.open(name, streams.get(StreamKind.MANIFEST), streams.get(StreamKind.DISK));
+    }
+    return Optional.of(tree);
   }
 
   @Override

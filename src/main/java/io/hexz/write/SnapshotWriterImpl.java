@@ -191,7 +191,9 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       }
       writeFully(ByteBuffer.wrap(meta));
       byte[] identity = Identity.compute(blockSize, identityParts);
-      int incompat = (parent == null ? 0 : Format.INCOMPAT_THIN) | (cipher == null ? 0 : Format.INCOMPAT_ENCRYPTED);
+      // A manifest stream is what makes a directory snapshot: the flag follows it (flatten keeps it too).
+      int incompat = (parent == null ? 0 : Format.INCOMPAT_THIN) | (cipher == null ? 0 : Format.INCOMPAT_ENCRYPTED)
+          | (streams.containsKey(StreamKind.MANIFEST) ? Format.INCOMPAT_TREE : 0);
       EncryptionInfo enc = cipher == null ? null : new EncryptionInfo(options.kdf().memoryKiB(),
           options.kdf().iterations(), options.kdf().parallelism(), salt, new byte[EncryptionInfo.KEY_CHECK_SIZE]);
       Header h = new Header(Format.VERSION_MAJOR, Format.VERSION_MINOR, incompat, 0,

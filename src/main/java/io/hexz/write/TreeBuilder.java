@@ -1,0 +1,478 @@
+package io.hexz.write;
+
+import io.hexz.format.Checksums;
+import io.hexz.format.PathNames;
+import io.hexz.format.StreamKind;
+import io.hexz.format.TreeManifest;
+import io.hexz.format.TreeManifest.Head;
+import io.hexz.format.TreeManifest.Inode;
+import io.hexz.read.BlockDevice;
+import io.hexz.read.Snapshot;
+import io.hexz.read.Snapshots;
+import io.hexz.read.Tree;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Packs a directory tree into a directory snapshot: file contents into the disk stream, the tree
+ * into the manifest stream (see {@link TreeManifest}).
+ *
+ * <p>Layout of the disk stream, and why: files smaller than a block are packed back to back
+ * (like squashfs fragments), so a block holds many small files and compresses with their shared
+ * context instead of each padding a block; larger files start on a block boundary so that
+ * identical files and identical blocks across files deduplicate through the block store, and
+ * holes become ZERO blocks that cost no payload. Files are visited depth-first in name order, the
+ * order in which {@code find}, {@code tar} and {@code cp -r} read them, so sequential readers of
+ * a mount hit neighbouring blocks and the prefetcher. Identical small files are stored once (a
+ * SHA-256 per distinct small file). With a parent, the parent's whole disk stream is referenced
+ * first (PARENT blocks, no payload) and a file whose path, size and bytes equal the parent's
+ * points at the parent's copy: a new version stores only what changed.
+ *
+ * <p>Memory: the manifest is assembled in memory (about 100 bytes per entry plus names), and a
+ * SHA-256 per distinct small file; file contents stream through a 1 MiB buffer.
+ *
+ * <p>Concurrency: not thread-safe; one call builds one snapshot on the calling thread (the
+ * writer compresses on its own pool).
+ */
+final class TreeBuilder {
+  private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+
+  private final Path root;
+  private final TreeOptions treeOptions;
+  private final int blockSize;
+  private final SnapshotWriter.StreamSink data;
+  private final Tree parentTree;
+  private final List<Rec> inodes = new ArrayList<>();
+  private final Out dirents = new Out();
+  private final Out heap = new Out();
+  private final Map<String, Integer> hardLinks = new HashMap<>();
+  private final Map<ByteBuffer, Long> smallFiles = new HashMap<>();
+  private final MessageDigest sha = Checksums.sha256();
+  private final ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
+  /** xattrs outside user.* (security.capability, ACLs...) by escaped absolute path, from getfattr. */
+  private Map<String, Map<String, byte[]>> otherXattrs = Map.of();
+  private byte[] rootBytes;
+  private long pos;
+
+  /** One inode while building: metadata as read, ref and size filled as content is placed. */
+  private static final class Rec {
+    int mode;
+    int nlink = 1;
+    int uid;
+    int gid;
+    long size;
+    long mtimeSec;
+    int mtimeNsec;
+    int xattrLength;
+    long xattrOffset;
+    long ref;
+    long allocated;
+    Path path; // regular files until their content is written, then null
+    byte[] rel; // regular files: the path from the root, for the parent lookup
+
+    Inode inode(long ino) {
+      return new Inode(ino, mode, nlink, uid, gid, size, mtimeSec, mtimeNsec, xattrLength, xattrOffset, ref, allocated);
+    }
+  }
+
+  /** A little-endian growable byte array. */
+  private static final class Out extends ByteArrayOutputStream {
+    long length() {
+      return count;
+    }
+
+    byte[] bytes() {
+      return buf;
+    }
+  }
+
+  private TreeBuilder(Path root, TreeOptions treeOptions, int blockSize, SnapshotWriter.StreamSink data,
+      Tree parentTree) {
+    this.root = root;
+    this.treeOptions = treeOptions;
+    this.blockSize = blockSize;
+    this.data = data;
+    this.parentTree = parentTree;
+  }
+
+  /** Builds {@code out} from the directory {@code root}. */
+  static WriteStats build(Path root, Path out, WriteOptions options, TreeOptions treeOptions) throws IOException {
+    Snapshot parent = null;
+    try {
+      Tree parentTree = null;
+      if (options.parent() != null) {
+        parent = Snapshots.open(options.parent(), options.parentReadOptions());
+        parentTree = parent.tree().orElseThrow(() -> new IllegalArgumentException(
+            options.parent() + ": is not a directory snapshot, so it cannot be the parent of one"));
+      }
+      try (SnapshotWriter w = Writers.create(out, options)) {
+        Head head;
+        TreeBuilder b;
+        try (SnapshotWriter.StreamSink sink = w.beginStream(StreamKind.DISK)) {
+          b = new TreeBuilder(root, treeOptions, options.blockSize(), sink, parentTree);
+          if (parent != null) {
+            b.referenceParent(parent.disk());
+          }
+          b.walk();
+          // Block-aligned end: a later version that uses this one as parent references whole blocks.
+          b.align();
+          head = new Head(b.inodes.size(), b.dirents.length() / TreeManifest.DIRENT_SIZE, b.heap.length(), b.pos);
+        }
+        try (SnapshotWriter.StreamSink sink = w.beginStream(StreamKind.MANIFEST)) {
+          b.writeManifest(sink, head);
+        }
+        w.putMetadata("tree.inodes", Long.toString(head.inodeCount()));
+        w.finish();
+        return Writers.stats(w);
+      }
+    } finally {
+      if (parent != null) {
+        parent.close();
+      }
+    }
+  }
+
+  /** The parent's disk stream becomes this one's prefix: whole blocks by reference, the short tail by copy. */
+  private void referenceParent(BlockDevice disk) throws IOException {
+    long full = disk.size() / blockSize;
+    data.copyParentBlocks(full);
+    pos = full * blockSize;
+    ByteBuffer tail = ByteBuffer.allocate((int) (disk.size() - pos));
+    while (tail.hasRemaining()) {
+      if (disk.read(tail, pos + tail.position()) < 0) {
+        throw new IOException(disk + ": parent's disk stream ends early");
+      }
+    }
+    data.write(tail.flip());
+    pos = disk.size();
+  }
+
+  private void align() throws IOException {
+    data.alignToBlock();
+    pos = (pos + blockSize - 1) / blockSize * blockSize;
+  }
+
+  /** A directory to list: its path, inode number and path bytes from the root. */
+  private record DirJob(Path path, int ino, byte[] rel) {}
+
+  /** A child while listing: exact name bytes and its path. */
+  private record Child(byte[] name, Path path) {}
+
+  private void walk() throws IOException {
+    Map<String, Object> rootAttrs = Files.readAttributes(root, "unix:*", NOFOLLOW);
+    rootBytes = PathNames.absoluteBytes(root);
+    otherXattrs = OtherXattrs.load(root, treeOptions.warnings());
+    Rec r = record(root, rootAttrs, new byte[0]);
+    inodes.add(r);
+    Deque<DirJob> stack = new ArrayDeque<>();
+    stack.push(new DirJob(root, 1, new byte[0]));
+    while (!stack.isEmpty()) {
+      DirJob job = stack.pop();
+      List<DirJob> subdirs = listDirectory(job);
+      for (int i = subdirs.size() - 1; i >= 0; i--) {
+        stack.push(subdirs.get(i));
+      }
+    }
+  }
+
+  private List<DirJob> listDirectory(DirJob job) throws IOException {
+    List<Child> children = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(job.path())) {
+      for (Path p : ds) {
+        children.add(new Child(PathNames.lastName(p), p));
+      }
+    }
+    children.sort((a, b) -> Arrays.compareUnsigned(a.name(), b.name()));
+    Rec dir = inodes.get(job.ino() - 1);
+    dir.ref = dirents.length() / TreeManifest.DIRENT_SIZE;
+    List<DirJob> subdirs = new ArrayList<>();
+    List<Rec> files = new ArrayList<>();
+    long count = 0;
+    for (Child c : children) {
+      Map<String, Object> a = Files.readAttributes(c.path(), "unix:*", NOFOLLOW);
+      int mode = (Integer) a.get("mode");
+      int type = mode & TreeManifest.S_IFMT;
+      boolean special = type != TreeManifest.S_IFREG && type != TreeManifest.S_IFDIR && type != TreeManifest.S_IFLNK;
+      if (special && !treeOptions.special()) {
+        treeOptions.warnings().accept(c.path() + ": skipped (device, fifo or socket; --no-special)");
+        continue;
+      }
+      int ino;
+      String linkKey = type == TreeManifest.S_IFREG && (Integer) a.get("nlink") > 1 ? a.get("dev") + ":" + a.get("ino") : null;
+      Integer seen = linkKey == null ? null : hardLinks.get(linkKey);
+      if (seen != null) {
+        ino = seen;
+        inodes.get(ino - 1).nlink++;
+      } else {
+        byte[] rel = child(job.rel(), c.name());
+        Rec r = record(c.path(), a, rel);
+        inodes.add(r);
+        ino = inodes.size();
+        if (linkKey != null) {
+          hardLinks.put(linkKey, ino);
+        }
+        if (type == TreeManifest.S_IFDIR) {
+          subdirs.add(new DirJob(c.path(), ino, rel));
+        } else if (type == TreeManifest.S_IFREG) {
+          r.rel = rel;
+          files.add(r);
+        }
+      }
+      ByteBuffer d = ByteBuffer.allocate(TreeManifest.DIRENT_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+      new TreeManifest.Dirent(heap.length(), ino, c.name().length, TreeManifest.direntType(mode)).encode(d);
+      heap.write(c.name());
+      dirents.write(d.array());
+      count++;
+    }
+    dir.size = count;
+    dir.nlink = 2 + subdirs.size();
+    for (Rec f : files) {
+      placeContent(f);
+    }
+    return subdirs;
+  }
+
+  private static byte[] child(byte[] dir, byte[] name) {
+    byte[] out = Arrays.copyOf(dir, dir.length + 1 + name.length);
+    out[dir.length] = '/';
+    System.arraycopy(name, 0, out, dir.length + 1, name.length);
+    return out;
+  }
+
+  /** Metadata of one file as the manifest keeps it; symlink targets and xattrs go to the heap. */
+  private Rec record(Path p, Map<String, Object> a, byte[] rel) throws IOException {
+    Rec r = new Rec();
+    r.mode = (Integer) a.get("mode");
+    r.uid = (Integer) a.get("uid");
+    r.gid = (Integer) a.get("gid");
+    java.time.Instant t = ((FileTime) a.get("lastModifiedTime")).toInstant();
+    r.mtimeSec = t.getEpochSecond();
+    r.mtimeNsec = t.getNano();
+    int type = r.mode & TreeManifest.S_IFMT;
+    if (type == TreeManifest.S_IFREG) {
+      r.size = (Long) a.get("size");
+      r.path = p;
+    } else if (type == TreeManifest.S_IFLNK) {
+      // The target is kept as the bytes the link holds, absolute or relative: nothing resolves it here.
+      byte[] target = Files.readSymbolicLink(p).toString().getBytes(StandardCharsets.UTF_8);
+      if (target.length < 1 || target.length > TreeManifest.TARGET_MAX) {
+        throw new FileSystemException(p.toString(), null, "symlink target of " + target.length + " bytes");
+      }
+      r.ref = heap.length();
+      r.size = target.length;
+      heap.write(target);
+    } else if (type == TreeManifest.S_IFCHR || type == TreeManifest.S_IFBLK) {
+      r.ref = (Long) a.get("rdev");
+    }
+    // Only files and directories: listing xattrs opens the file, and opening a fifo blocks.
+    if (type == TreeManifest.S_IFREG || type == TreeManifest.S_IFDIR) {
+      byte[] x = xattrs(p, otherXattrs.isEmpty() ? Map.of()
+          : otherXattrs.getOrDefault(OtherXattrs.escape(concat(rootBytes, rel)), Map.of()));
+      if (x != null) {
+        r.xattrOffset = heap.length();
+        r.xattrLength = x.length;
+        heap.write(x);
+      }
+    }
+    return r;
+  }
+
+  /** The user.* extended attributes as an XattrBlob, or null when there are none. */
+  private static byte[] xattrs(Path p, Map<String, byte[]> others) throws IOException {
+    java.util.TreeMap<String, byte[]> all = new java.util.TreeMap<>(others);
+    UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, NOFOLLOW);
+    try {
+      for (String n : v == null ? List.<String>of() : v.list()) {
+        ByteBuffer value = ByteBuffer.allocate(v.size(n));
+        v.read(n, value);
+        all.put("user." + n, Arrays.copyOf(value.array(), value.position()));
+      }
+    } catch (FileSystemException | UnsupportedOperationException e) {
+      // the file system has no xattrs (or none for this file type)
+    }
+    if (all.isEmpty()) {
+      return null;
+    }
+    ByteBuffer b = ByteBuffer.allocate(TreeManifest.XATTR_MAX).order(ByteOrder.LITTLE_ENDIAN);
+    b.putShort((short) all.size());
+    try {
+      for (Map.Entry<String, byte[]> e : all.entrySet()) {
+        byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+        b.put((byte) name.length).put(name).putInt(e.getValue().length).put(e.getValue());
+      }
+    } catch (java.nio.BufferOverflowException e) {
+      throw new FileSystemException(p.toString(), null, "extended attributes exceed " + TreeManifest.XATTR_MAX + " bytes");
+    }
+    return Arrays.copyOf(b.array(), b.position());
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+
+  /** Writes a regular file's content (or points at an identical copy) and records where. */
+  private void placeContent(Rec f) throws IOException {
+    Path p = f.path;
+    f.path = null;
+    if (f.size == 0) {
+      f.ref = 0;
+      return;
+    }
+    if (f.size < blockSize) {
+      placeSmall(f, p);
+    } else {
+      placeLarge(f, p);
+    }
+  }
+
+  private void placeSmall(Rec f, Path p) throws IOException {
+    byte[] content = new byte[(int) f.size];
+    ByteBuffer b = ByteBuffer.wrap(content);
+    try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ)) {
+      while (b.hasRemaining() && in.read(b) >= 0) {
+        // fill
+      }
+    }
+    if (b.hasRemaining()) {
+      treeOptions.warnings().accept(p + ": shrank while being read; stored " + b.position() + " bytes");
+      content = Arrays.copyOf(content, b.position());
+      f.size = content.length;
+    }
+    f.allocated = (f.size + 4095) / 4096 * 4096;
+    ByteBuffer key = ByteBuffer.wrap(sha.digest(content));
+    Long same = smallFiles.get(key);
+    if (same == null) {
+      same = inParent(f, content, null);
+    }
+    if (same != null) {
+      f.ref = same;
+      return;
+    }
+    f.ref = pos;
+    smallFiles.put(key, pos);
+    data.write(ByteBuffer.wrap(content));
+    pos += content.length;
+  }
+
+  private void placeLarge(Rec f, Path p) throws IOException {
+    try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ)) {
+      Long same = inParent(f, null, in);
+      if (same != null) {
+        f.ref = same;
+        f.allocated = (f.size + 4095) / 4096 * 4096;
+        return;
+      }
+      align();
+      f.ref = pos;
+      long copied = 0;
+      long allocated = 0;
+      in.position(0);
+      while (copied < f.size) {
+        buffer.clear().limit((int) Math.min(buffer.capacity(), f.size - copied));
+        int n = in.read(buffer);
+        if (n < 0) {
+          break;
+        }
+        buffer.flip();
+        for (int i = 0; i < n; i += 4096) {
+          if (!Checksums.isZero(buffer.array(), i, Math.min(4096, n - i))) {
+            allocated += 4096;
+          }
+        }
+        data.write(buffer);
+        copied += n;
+      }
+      if (copied != f.size) {
+        treeOptions.warnings().accept(p + ": shrank while being read; stored " + copied + " bytes");
+        f.size = copied;
+      }
+      f.allocated = allocated;
+      pos += copied;
+    }
+  }
+
+  /**
+   * Where the parent holds a file with this path and exactly this content (compared byte for
+   * byte), or null. The parent's disk stream is this stream's prefix, so its offset is valid here.
+   */
+  private Long inParent(Rec f, byte[] content, FileChannel in) throws IOException {
+    if (parentTree == null) {
+      return null;
+    }
+    Optional<Inode> old;
+    try {
+      old = parentTree.resolve(f.rel);
+    } catch (IOException e) {
+      return null; // a damaged parent entry: store the file again
+    }
+    if (old.isEmpty() || !old.get().isFile() || old.get().size() != f.size) {
+      return null;
+    }
+    BlockDevice pd = parentTree.open(old.get());
+    ByteBuffer mine = ByteBuffer.allocate((int) Math.min(f.size, 1 << 20));
+    ByteBuffer theirs = ByteBuffer.allocate(mine.capacity());
+    long at = 0;
+    while (at < f.size) {
+      int n = (int) Math.min(mine.capacity(), f.size - at);
+      mine.clear().limit(n);
+      if (content != null) {
+        mine.put(content, (int) at, n);
+      } else {
+        while (mine.hasRemaining() && in.read(mine, at + mine.position()) >= 0) {
+          // fill
+        }
+        if (mine.hasRemaining()) {
+          return null;
+        }
+      }
+      theirs.clear().limit(n);
+      while (theirs.hasRemaining()) {
+        pd.read(theirs, at + theirs.position());
+      }
+      if (!mine.flip().equals(theirs.flip())) {
+        return null;
+      }
+      at += n;
+    }
+    return old.get().ref();
+  }
+
+  private void writeManifest(SnapshotWriter.StreamSink sink, Head head) throws IOException {
+    sink.write(ByteBuffer.wrap(head.encode()));
+    ByteBuffer b = ByteBuffer.allocate(TreeManifest.INODE_SIZE * 1024).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < inodes.size(); i++) {
+      inodes.get(i).inode(i + 1).encode(b);
+      if (!b.hasRemaining()) {
+        sink.write(b.flip());
+        b.clear();
+      }
+    }
+    sink.write(b.flip());
+    sink.write(ByteBuffer.wrap(dirents.bytes(), 0, (int) dirents.length()));
+    sink.write(ByteBuffer.wrap(heap.bytes(), 0, (int) heap.length()));
+  }
+}
