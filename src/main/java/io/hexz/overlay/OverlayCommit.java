@@ -36,6 +36,11 @@ public final class OverlayCommit {
         options.blockSize(bs).parent(base).parentReadOptions(readOptions);
       }
       WriteOptions o = options.build();
+      if (s.header().isEncrypted() && o.password() == null) {
+        // The result would hold the base's content (and the overlay's) in clear.
+        throw new IllegalArgumentException(base + ": is encrypted; committing its overlay into an unencrypted "
+            + "snapshot is refused (encrypt the output)");
+      }
       try (SnapshotWriter w = Writers.create(out, o)) {
         w.putMetadata("committed-overlay", overlayFile.getFileName().toString());
         try (SnapshotWriter.StreamSink sink = w.beginStream(StreamKind.DISK)) {

@@ -69,6 +69,28 @@ class ThinChainTest {
   }
 
   @Test
+  void anOverlayOverAnEncryptedBaseIsNotCommittedInClear() throws IOException {
+    byte[] img = image(new Random(7), 512 * 1024 + 3);
+    Path base = dir.resolve("enc.hxz");
+    io.hexz.testing.Snaps.write(base, io.hexz.testing.Secrets.encrypt(
+        io.hexz.testing.Snaps.options(64 << 10, io.hexz.codec.CodecType.LZ4, 0, true), io.hexz.testing.Secrets.PASSWORD)
+        .build(), img);
+    ReadOptions ro = io.hexz.testing.Secrets.read(RO, io.hexz.testing.Secrets.PASSWORD);
+    Path ovl = dir.resolve("enc.ovl");
+    try (Snapshot s = Hexz.open(base, ro); Overlay ov = Overlay.open(ovl, s.disk(), s.header().identity())) {
+      ov.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 4096);
+      ov.flush();
+    }
+    for (boolean thin : new boolean[] {false, true}) {
+      Path out = dir.resolve("clear-" + thin + ".hxz");
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> Hexz.commit(base, ovl, out, thin, WriteOptions.builder(), ro));
+      assertTrue(e.getMessage().contains("is encrypted"), e.getMessage());
+      assertTrue(Files.notExists(out), "no output file is left behind");
+    }
+  }
+
+  @Test
   void overlayCommitsFullAndThinReadBackTheWrittenImage() throws IOException {
     long seed = System.nanoTime();
     System.out.println("ThinChainTest.overlayCommits seed " + seed);
