@@ -21,24 +21,30 @@ public final class Seeds {
 
   /** A seed derived from {@code base} and the parameters of one test case. */
   public static long derive(long base, Object... parts) {
-    // A failing case prints its derived seed; -Dhexz.seed=THAT pins every case to it, which
-    // replays the failing one exactly.
-    String pinned = System.getProperty("hexz.seed");
-    if (pinned != null && !pinned.isBlank()) {
-      return Long.decode(pinned.trim());
-    }
     long h = base;
     for (Object p : parts) {
       h = h * 0x9E3779B97F4A7C15L + String.valueOf(p).hashCode();
       h ^= h >>> 29;
     }
+    BASE_OF.putIfAbsent(h, base);
     return h;
   }
 
-  /** "seed=N (rerun with -Dhexz.seed=N)", for assertion messages. */
+  /**
+   * "seed=N (rerun with -Dhexz.seed=B)", for assertion messages: B is the base seed N was derived
+   * from (N itself if it was not derived), because -Dhexz.seed sets the base and every case
+   * derives its own seed from it again.
+   */
   public static String describe(long seed) {
-    return "seed=" + seed + " (rerun with -Dhexz.seed=" + seed + ")";
+    long rerun = seed;
+    for (int i = 0; i < 16 && BASE_OF.containsKey(rerun); i++) {
+      rerun = BASE_OF.get(rerun);
+    }
+    return "seed=" + seed + " (rerun with -Dhexz.seed=" + rerun + ")";
   }
+
+  /** Derived seed -> the seed it was derived from. */
+  private static final java.util.Map<Long, Long> BASE_OF = new java.util.concurrent.ConcurrentHashMap<>();
 
   private static long fromProperty(long otherwise) {
     String p = System.getProperty("hexz.seed");
