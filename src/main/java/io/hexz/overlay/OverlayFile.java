@@ -283,14 +283,9 @@ final class OverlayFile implements Overlay {
 
   @Override
   public int read(ByteBuffer dst, long offset) throws IOException {
-    if (offset < 0) {
-      throw new IllegalArgumentException("offset (" + offset + ") must be >= 0");
-    }
-    if (!dst.hasRemaining()) {
-      return 0;
-    }
-    if (offset >= size) {
-      return -1;
+    int pre = BlockDevice.precheckRead(dst, offset, size);
+    if (pre <= 0) {
+      return pre;
     }
     ensureOpen();
     int total = (int) Math.min(dst.remaining(), size - offset);

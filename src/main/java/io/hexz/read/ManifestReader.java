@@ -250,6 +250,15 @@ final class ManifestReader implements Tree {
       return got;
     }
 
+    @Override
+    public int transferTo(long offset, int length, byte[] scratch, Sink sink) throws IOException {
+      if (offset < 0 || length < 0) {
+        throw new IllegalArgumentException("offset (" + offset + ") and length (" + length + ") must be >= 0");
+      }
+      // Straight from the data stream's decoded blocks (no copy into scratch), clipped to the file.
+      return offset >= size ? 0 : base.transferTo(start + offset, (int) Math.min(length, size - offset), scratch, sink);
+    }
+
     /** The data stream is closed with its snapshot. */
     @Override
     public void close() {}

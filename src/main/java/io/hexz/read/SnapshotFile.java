@@ -520,19 +520,11 @@ final class SnapshotFile implements Snapshot {
 
     @Override
     public int read(ByteBuffer dst, long offset) throws IOException {
-      if (offset < 0) {
-        throw new IllegalArgumentException("offset (" + offset + ") must be >= 0");
+      int pre = BlockDevice.precheckRead(dst, offset, size);
+      if (pre <= 0) {
+        return pre;
       }
-      if (!dst.hasRemaining()) {
-        return 0;
-      }
-      if (offset >= size) {
-        return -1;
-      }
-      if (closed.get()) {
-        throw new IOException(name + " is closed");
-      }
-      return transferTo(offset, dst.remaining(), null, new BufferSink(dst));
+      return transferTo(offset, dst.remaining(), null, new BufferSink(dst)); // checks closed
     }
 
     /** Streams are closed with their snapshot. */
