@@ -160,7 +160,7 @@ final class TreeExtract {
         tmp = tempBeside(p);
         Files.delete(tmp);
         // Stored bytes, restored as they were: an absolute or "../" target is data, never followed here.
-        Files.createSymbolicLink(tmp, Path.of(new String(tree.readlink(n), StandardCharsets.UTF_8)));
+        createSymlink(tmp, tree.readlink(n));
         applyMetadata(n, tmp);
         break;
       default:
@@ -226,6 +226,44 @@ final class TreeExtract {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  /**
+   * A symlink holding exactly {@code target}. Java takes a target as a path in the JVM's charset
+   * and normalizes it ("a//b/" becomes "a/b"), so any target that would not survive that is made
+   * by ln(1), with both byte strings passed as printf escapes.
+   */
+  private static void createSymlink(Path link, byte[] target) throws IOException {
+    String s = new String(target, StandardCharsets.UTF_8);
+    if (java.util.Arrays.equals(s.getBytes(StandardCharsets.UTF_8), target) && Path.of(s).toString().equals(s)
+        && s.indexOf('\uFFFD') < 0) {
+      Files.createSymbolicLink(link, Path.of(s));
+      return;
+    }
+    // $(...) drops trailing newlines, so each value carries a final x that is cut off again.
+    String script = "t=$(printf '%bx' \"$1\") && l=$(printf '%bx' \"$2\") && exec ln -s -- \"${t%x}\" \"${l%x}\"";
+    try {
+      if (!run(List.of("sh", "-c", script, "sh", octalEscapes(target), octalEscapes(PathNames.absoluteBytes(link))))) {
+        throw new FileSystemException(link.toString(), null, "ln -s failed for a symlink target Java cannot pass as is");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while creating " + link);
+    }
+  }
+
+  /** Bytes as printf %b reads them: letters and digits as is, every other byte as \0ooo. */
+  private static String octalEscapes(byte[] b) {
+    StringBuilder sb = new StringBuilder(b.length * 2);
+    for (byte x : b) {
+      int c = x & 0xFF;
+      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+        sb.append((char) c);
+      } else {
+        sb.append(String.format("\\0%03o", c));
+      }
+    }
+    return sb.toString();
   }
 
   private static boolean run(List<String> cmd) throws IOException, InterruptedException {

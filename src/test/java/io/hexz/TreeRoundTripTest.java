@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +110,65 @@ class TreeRoundTripTest {
       String dump = new String(g.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(dump.contains("trusted.hexz=0x00ff01"), dump);
     }
+  }
+
+  @Test
+  void symlinkTargetsKeepTheirExactBytes() throws Exception {
+    Path src4 = Files.createDirectories(dir.resolve("src4"));
+    // Targets Java cannot hand back as they are: not UTF-8, doubled and trailing slashes, a final newline.
+    Map<String, byte[]> want = new java.util.TreeMap<>();
+    want.put("latin1", new byte[] {'c', 'a', 'f', (byte) 0xe9});
+    want.put("slashes", "a//b/".getBytes(StandardCharsets.US_ASCII));
+    want.put("newline", "x\n".getBytes(StandardCharsets.US_ASCII));
+    want.put("plain", "/etc/hostname".getBytes(StandardCharsets.US_ASCII));
+    Process p = new ProcessBuilder("sh", "-c", "cd \"$1\" && ln -s \"$(printf 'caf\\351')\" latin1 && ln -s 'a//b/' slashes"
+        + " && t=$(printf 'x\\nx') && ln -s \"${t%x}\" newline && ln -s /etc/hostname plain", "sh", src4.toString())
+        .redirectErrorStream(true).start();
+    assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    assertEquals(want.keySet(), linkTargets(src4).keySet(), "the source links");
+    for (Map.Entry<String, byte[]> e : linkTargets(src4).entrySet()) {
+      assertArrayEquals(want.get(e.getKey()), e.getValue(), "source link " + e.getKey());
+    }
+    Path out = dir.resolve("links.hxz");
+    Hexz.build(src4, out, Profile.GENERIC, b -> b, null);
+    try (Snapshot s = Hexz.open(out, ReadOptions.DEFAULTS)) {
+      Tree t = s.tree().orElseThrow();
+      for (Map.Entry<String, byte[]> e : want.entrySet()) {
+        Inode n = t.resolve(e.getKey()).orElseThrow();
+        assertArrayEquals(e.getValue(), t.readlink(n), "stored target of " + e.getKey());
+        assertEquals(e.getValue().length, n.size(), "size of " + e.getKey());
+      }
+      Path restored = dir.resolve("restored4");
+      Hexz.extract(s, List.of(), restored, w -> {});
+      Map<String, byte[]> got = linkTargets(restored);
+      assertEquals(want.keySet(), got.keySet(), "extracted links");
+      for (Map.Entry<String, byte[]> e : want.entrySet()) {
+        assertArrayEquals(e.getValue(), got.get(e.getKey()), "extracted target of " + e.getKey());
+      }
+    }
+  }
+
+  /** Name -> exact target bytes of the symlinks in d, as find(1) prints them (raw bytes). */
+  private static Map<String, byte[]> linkTargets(Path d) throws Exception {
+    Process p = new ProcessBuilder("find", d.toString(), "-maxdepth", "1", "-type", "l", "-printf", "%f\\0%l\\0").start();
+    byte[] all = p.getInputStream().readAllBytes();
+    assertEquals(0, p.waitFor());
+    Map<String, byte[]> out = new java.util.TreeMap<>();
+    int start = 0;
+    String name = null;
+    for (int i = 0; i < all.length; i++) {
+      if (all[i] == 0) {
+        byte[] field = java.util.Arrays.copyOfRange(all, start, i);
+        if (name == null) {
+          name = new String(field, StandardCharsets.ISO_8859_1);
+        } else {
+          out.put(name, field);
+          name = null;
+        }
+        start = i + 1;
+      }
+    }
+    return out;
   }
 
   @Test

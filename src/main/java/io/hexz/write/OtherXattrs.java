@@ -21,14 +21,9 @@ final class OtherXattrs {
 
   /** By escaped absolute path (getfattr's quoting); empty, with a warning, when getfattr is missing. */
   static Map<String, Map<String, byte[]>> load(Path root, Consumer<String> warnings) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder("getfattr", "-R", "-P", "-h", "-d", "-m", "-", "-e", "hex",
+    Process p = startInC("getfattr", "-R", "-P", "-h", "-d", "-m", "-", "-e", "hex",
         "--absolute-names", root.toAbsolutePath().normalize().toString());
-    pb.environment().put("LC_ALL", "C");
-    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-    Process p;
-    try {
-      p = pb.start();
-    } catch (IOException e) {
+    if (p == null) {
       warnings.accept(root + ": getfattr not found (package attr): only user.* xattrs are kept");
       return Map.of();
     }
@@ -55,6 +50,18 @@ final class OtherXattrs {
       throw new java.io.InterruptedIOException("interrupted while reading xattrs of " + root);
     }
     return out;
+  }
+
+  /** Starts a tool in the C locale (its stderr discarded), or returns null when it is not installed. */
+  static Process startInC(String... cmd) {
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("LC_ALL", "C");
+    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+    try {
+      return pb.start();
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** A path as getfattr prints it (in the C locale): backslash and control bytes as \ooo, others raw. */

@@ -72,6 +72,8 @@ final class TreeBuilder {
   private final ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
   /** xattrs outside user.* (security.capability, ACLs...) by escaped absolute path, from getfattr. */
   private Map<String, Map<String, byte[]>> otherXattrs = Map.of();
+  /** Exact symlink targets, read on the first target Java cannot give back exactly. */
+  private Map<String, byte[]> rawLinks;
   private byte[] rootBytes;
   private long pos;
 
@@ -275,7 +277,18 @@ final class TreeBuilder {
       r.path = p;
     } else if (type == TreeManifest.S_IFLNK) {
       // The target is kept as the bytes the link holds, absolute or relative: nothing resolves it here.
-      byte[] target = Files.readSymbolicLink(p).toString().getBytes(StandardCharsets.UTF_8);
+      String decoded = Files.readSymbolicLink(p).toString();
+      byte[] target = decoded.getBytes(StandardCharsets.UTF_8);
+      long size = (Long) a.get("size");
+      if (target.length != size || decoded.indexOf('\uFFFD') >= 0) {
+        if (rawLinks == null) {
+          rawLinks = RawLinks.load(root);
+        }
+        target = rawLinks.get(new String(absolute(rel), StandardCharsets.ISO_8859_1));
+        if (target == null || target.length != size) {
+          throw new FileSystemException(p.toString(), null, "cannot read the symlink target's exact bytes");
+        }
+      }
       if (target.length < 1 || target.length > TreeManifest.TARGET_MAX) {
         throw new FileSystemException(p.toString(), null, "symlink target of " + target.length + " bytes");
       }
@@ -288,7 +301,7 @@ final class TreeBuilder {
     // Only files and directories: listing xattrs opens the file, and opening a fifo blocks.
     if (type == TreeManifest.S_IFREG || type == TreeManifest.S_IFDIR) {
       byte[] x = xattrs(p, otherXattrs.isEmpty() ? Map.of()
-          : otherXattrs.getOrDefault(OtherXattrs.escape(concat(rootBytes, rel)), Map.of()));
+          : otherXattrs.getOrDefault(OtherXattrs.escape(absolute(rel)), Map.of()));
       if (x != null) {
         r.xattrOffset = heap.length();
         r.xattrLength = x.length;
@@ -325,6 +338,11 @@ final class TreeBuilder {
       throw new FileSystemException(p.toString(), null, "extended attributes exceed " + TreeManifest.XATTR_MAX + " bytes");
     }
     return Arrays.copyOf(b.array(), b.position());
+  }
+
+  /** The absolute path bytes of a path below the root, as find and getfattr print it. */
+  private byte[] absolute(byte[] rel) {
+    return rootBytes.length == 1 && rel.length > 0 ? rel : concat(rootBytes, rel);
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
