@@ -62,13 +62,14 @@ final class MountCommand implements Callable<Integer> {
   @Option(names = "-o", paramLabel = "OPT", description = "FUSE mount option passed through (repeatable)")
   List<String> fuseOptions = new ArrayList<>();
 
-  @Option(names = "--single-threaded",
-      description = "libfuse's single-threaded loop (-s); the default")
+  @Option(names = "--fuse-threads", paramLabel = "N",
+      description = "threads serving FUSE requests (default: ${DEFAULT-VALUE}; 1..64)")
+  int fuseThreads = MountOptions.DEFAULT_THREADS;
+
+  @Option(names = "--single-threaded", description = "one FUSE thread: requests are served one at a time")
   boolean singleThreaded;
 
-  @Option(names = "--multi-threaded",
-      description = "libfuse's multithreaded loop (an fsync of a --rw mount does not stall reads, but the JVM"
-          + " attaches and detaches libfuse's threads)")
+  @Option(names = "--multi-threaded", hidden = true, description = "the default pool of FUSE threads (kept for scripts)")
   boolean multiThreaded;
 
   @Option(names = "--parent-dir", paramLabel = "DIR", description = "where to look for parents of thin snapshots")
@@ -101,12 +102,15 @@ final class MountCommand implements Callable<Integer> {
     if (singleThreaded && multiThreaded) {
       throw new Errors.UsageException("--single-threaded and --multi-threaded exclude each other");
     }
-    // jnr-fuse over libfuse2's multithreaded loop attaches and detaches JVM threads as libfuse
-    // grows and shrinks its pool; one thread measured faster for reads and for VM boots from a --rw
-    // mount (see ARCHITECTURE.md).
-    boolean single = !multiThreaded;
+    if (fuseThreads < 1 || fuseThreads > MountOptions.MAX_THREADS) {
+      throw new Errors.UsageException("--fuse-threads " + fuseThreads + ": must be 1.." + MountOptions.MAX_THREADS);
+    }
+    if (singleThreaded && fuseThreads != MountOptions.DEFAULT_THREADS && fuseThreads != 1) {
+      throw new Errors.UsageException("--single-threaded and --fuse-threads " + fuseThreads + " exclude each other");
+    }
+    int threads = singleThreaded ? 1 : fuseThreads;
     MountOptions mo = new MountOptions(overlay == null ? null : overlay.toAbsolutePath(), cacheSize, !noPrefetch,
-        uid, gid, allowOther, opts, debug, single,
+        uid, gid, allowOther, opts, debug, threads,
         parentDirs.stream().map(Path::toAbsolutePath).toList(), remote.options());
     Path mp = mnt.toAbsolutePath().normalize();
     boolean isRemote = io.hexz.store.ByteSources.isRemote(snap);
@@ -141,7 +145,7 @@ final class MountCommand implements Callable<Integer> {
     FuseMount m;
     try (io.hexz.crypto.Secret pw = passwords.read()) {
       MountOptions mo = new MountOptions(base.overlay(), base.cacheBytes(), base.prefetch(), base.uid(), base.gid(),
-          base.allowOther(), base.fuseOptions(), base.debug(), base.singleThreaded(), base.parentDirs(), base.remote(),
+          base.allowOther(), base.fuseOptions(), base.debug(), base.threads(), base.parentDirs(), base.remote(),
           pw, publicKey.read());
       m = SnapshotMount.mount(location, mp, mo);
     } // every snapshot is open: the password is wiped, the derived keys live in the open snapshots
@@ -238,12 +242,7 @@ final class MountCommand implements Callable<Integer> {
     for (String o : fuseOptions) {
       a.addAll(List.of("-o", o));
     }
-    if (singleThreaded) {
-      a.add("--single-threaded");
-    }
-    if (multiThreaded) {
-      a.add("--multi-threaded");
-    }
+    a.addAll(List.of("--fuse-threads", Integer.toString(singleThreaded ? 1 : fuseThreads)));
     a.addAll(remote.args());
     a.addAll(passwords.args());
     if (publicKey.file != null) {

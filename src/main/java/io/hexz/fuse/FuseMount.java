@@ -22,12 +22,12 @@ public final class FuseMount implements Closeable {
   private static final long PROBE_TIMEOUT_MS = 20_000;
 
   private final Path mountPoint;
-  private final ru.serce.jnrfuse.FuseStubFS fs;
+  private final FuseFs fs;
   private final List<Closeable> resources;
   private final CompletableFuture<Void> loop = new CompletableFuture<>();
   private volatile boolean closed;
 
-  private FuseMount(Path mountPoint, ru.serce.jnrfuse.FuseStubFS fs, List<Closeable> resources) {
+  private FuseMount(Path mountPoint, FuseFs fs, List<Closeable> resources) {
     this.mountPoint = mountPoint;
     this.fs = fs;
     this.resources = resources;
@@ -37,16 +37,27 @@ public final class FuseMount implements Closeable {
    * Mounts {@code fs} at {@code mnt}. On failure the resources are closed and a one-line
    * IOException says why.
    */
-  static FuseMount start(Path mnt, ru.serce.jnrfuse.FuseStubFS fs, String fsName, List<String> fuseArgs, boolean debug, List<Closeable> resources)
-      throws IOException {
+  static FuseMount start(Path mnt, FuseFs fs, String fsName, List<String> fuseArgs, boolean debug, int threads,
+      List<Closeable> resources) throws IOException {
     Path mp = mnt.toAbsolutePath().normalize();
     FuseMount m = new FuseMount(mp, fs, new ArrayList<>(resources));
     try {
       precheck(mp);
+      // The arguments jnr-fuse's own mount would pass: program name, foreground, mount point, options.
+      List<String> argv = new ArrayList<>(List.of("hexz", "-f"));
+      if (debug) {
+        argv.add("-d");
+      }
+      argv.add(mp.toString());
+      argv.addAll(fuseArgs);
       Thread t = new Thread(() -> {
         try {
-          fs.mount(mp, true, debug, fuseArgs.toArray(new String[0]));
-          m.loop.complete(null);
+          int rc = WorkerLoop.run(fs, argv, threads);
+          if (rc == 1) {
+            m.loop.completeExceptionally(new IOException("libfuse could not mount"));
+          } else {
+            m.loop.complete(null);
+          }
         } catch (Throwable e) {
           m.loop.completeExceptionally(e);
         }
@@ -96,7 +107,7 @@ public final class FuseMount implements Closeable {
         throw new IOException(mountPoint + ": interrupted while mounting");
       }
     }
-    fs.umount();
+    run("fusermount", "-u", "-z", mountPoint.toString());
     throw new IOException(mountPoint + ": mount did not answer within " + PROBE_TIMEOUT_MS / 1000 + " s");
   }
 

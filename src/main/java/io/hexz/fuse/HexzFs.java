@@ -23,7 +23,7 @@ import ru.serce.jnrfuse.struct.Statvfs;
  * <p>Concurrency: thread-safe. The tree is built before mounting and never changes; devices are
  * thread-safe; per-thread transfer buffers avoid allocation on the read and write paths.
  */
-final class HexzFs extends FuseStubFS {
+final class HexzFs extends FuseFs {
   private static final int O_ACCMODE = 3;
   private static final int MAX_IO = 1 << 20;
 

@@ -36,7 +36,7 @@ public final class SnapshotMount {
     long uid = o.uid() >= 0 ? o.uid() : uidOf("uid");
     long gid = o.gid() >= 0 ? o.gid() : uidOf("gid");
     try {
-      ru.serce.jnrfuse.FuseStubFS fs;
+      FuseFs fs;
       String fsName = "hexz-" + ProcessHandle.current().pid();
       if (!remote && Files.isDirectory(source)) {
         if (o.writable()) {
@@ -71,7 +71,7 @@ public final class SnapshotMount {
             throw new IllegalArgumentException(location + ": a directory snapshot mounts read-only (no --rw)");
           }
           fs = new TreeFs(fsName, s.tree().orElseThrow(), o.uid(), o.gid(), s.header().fileLength());
-          return FuseMount.start(mnt, fs, fsName, treeArgs(fuseArgs(o, fsName)), o.debug(), resources);
+          return FuseMount.start(mnt, fs, fsName, treeArgs(fuseArgs(o, fsName)), o.debug(), o.threads(), resources);
         }
         HexzFs img = new HexzFs(fsName, uid, gid, s.metadata().created().getEpochSecond());
         BlockDevice disk = s.disk();
@@ -88,7 +88,7 @@ public final class SnapshotMount {
         s.memory().ifPresent(m -> img.addFile("/memory", m, false));
         fs = img;
       }
-      return FuseMount.start(mnt, fs, fsName, fuseArgs(o, fsName), o.debug(), resources);
+      return FuseMount.start(mnt, fs, fsName, fuseArgs(o, fsName), o.debug(), o.threads(), resources);
     } catch (IOException | RuntimeException e) {
       for (Closeable c : resources) {
         try {
@@ -119,9 +119,6 @@ public final class SnapshotMount {
     }
     a.add("-o");
     a.add(opts.toString());
-    if (o.singleThreaded()) {
-      a.add("-s");
-    }
     return a;
   }
 

@@ -28,7 +28,7 @@ import ru.serce.jnrfuse.struct.Statvfs;
  * here is a bounded path-to-inode cache (guarded by its own lock), which saves re-walking every
  * parent on each call (libfuse2's high-level API passes full paths).
  */
-final class TreeFs extends FuseStubFS {
+final class TreeFs extends FuseFs {
   private static final int O_ACCMODE = 3;
   private static final int PATH_CACHE = 1 << 16;
   /**
