@@ -30,6 +30,12 @@ final class ExtractCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   ParentDirs parentDirs;
 
+  @picocli.CommandLine.Mixin
+  PasswordFlags passwords;
+
+  @picocli.CommandLine.Mixin
+  PublicKeyFlag publicKey;
+
   @Option(names = {"-q", "--quiet"}, description = "no summary line")
   boolean quiet;
 
@@ -46,8 +52,13 @@ final class ExtractCommand implements Callable<Integer> {
       }
     }
     long n;
-    try (Snapshot s = Hexz.open(snap, ReadOptions.DEFAULTS.withCacheBytes(128L << 20)
-        .withParentDirs(parentDirs.get()).withRemote(remote.options()))) {
+    Snapshot opened;
+    try (io.hexz.crypto.Secret pw = passwords.read()) {
+      opened = Hexz.open(snap, ReadOptions.DEFAULTS.withCacheBytes(128L << 20)
+          .withParentDirs(parentDirs.get()).withRemote(remote.options()).withPassword(pw)
+          .withPublicKey(publicKey.read()));
+    } // the password is wiped once every layer is open
+    try (Snapshot s = opened) {
       n = Hexz.extract(s, paths, dest, w -> System.err.println("hexz: warning: " + w));
     }
     if (!quiet) {

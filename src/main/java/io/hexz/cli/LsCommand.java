@@ -43,13 +43,24 @@ final class LsCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   ParentDirs parentDirs;
 
+  @picocli.CommandLine.Mixin
+  PasswordFlags passwords;
+
+  @picocli.CommandLine.Mixin
+  PublicKeyFlag publicKey;
+
   @Option(names = "--debug", description = "stack traces on errors")
   boolean debug;
 
   @Override
   public Integer call() throws Exception {
-    try (Snapshot s = Hexz.open(snap, ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withPrefetch(false)
-        .withParentDirs(parentDirs.get()).withRemote(remote.options()))) {
+    Snapshot opened;
+    try (io.hexz.crypto.Secret pw = passwords.read()) {
+      opened = Hexz.open(snap, ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withPrefetch(false)
+          .withParentDirs(parentDirs.get()).withRemote(remote.options()).withPassword(pw)
+          .withPublicKey(publicKey.read()));
+    } // the password is wiped once every layer is open
+    try (Snapshot s = opened) {
       Tree t = s.tree().orElseThrow(() -> new IllegalArgumentException(snap
           + ": is an image snapshot; ls lists directory snapshots (use cat or mount)"));
       Inode n = t.resolve(path).orElseThrow(() -> new NoSuchFileException(snap + ":" + path, null,

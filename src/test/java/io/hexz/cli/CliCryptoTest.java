@@ -75,6 +75,35 @@ class CliCryptoTest {
   }
 
   @Test
+  void lsAndExtractOpenAnEncryptedDirectorySnapshotWithItsPassword() throws Exception {
+    Path src = Files.createDirectories(dir.resolve("tree-src/sub"));
+    Files.writeString(src.resolve("secret.txt"), "the launch codes\n");
+    Path tree = dir.resolve("tree-enc.hxz");
+    CliTest.Run r = hexz("build", "-q", "--encrypt", "--password-file", pw, "--kdf-memory", "256K",
+        "--kdf-iterations", "1", dir.resolve("tree-src"), tree);
+    assertEquals(0, r.code(), r.describe());
+    for (String cmd : List.of("ls", "extract")) {
+      Path dest = dir.resolve("out-none-" + cmd);
+      r = cmd.equals("ls") ? hexz("ls", tree, "sub") : hexz("extract", "-q", tree, "-C", dest);
+      assertEquals(1, r.code(), cmd + " without a password: " + r.describe());
+      assertEquals(1, r.errLines().size(), r.describe());
+      assertTrue(r.err().contains("encrypted"), r.describe());
+      assertFalse(Files.exists(dest.resolve("sub/secret.txt")), cmd + " wrote a file without the password");
+    }
+    r = hexz("ls", "--password-file", pw, tree, "sub");
+    assertEquals(0, r.code(), r.describe());
+    assertEquals("secret.txt", r.out().strip(), r.describe());
+    Path dest = dir.resolve("out-pw");
+    r = hexz("extract", "-q", "--password-file", pw, tree, "-C", dest);
+    assertEquals(0, r.code(), r.describe());
+    assertEquals("the launch codes\n", Files.readString(dest.resolve("sub/secret.txt")));
+    Path wrong = Files.writeString(dir.resolve("wrong-tree"), "hunter3\n");
+    r = hexz("ls", "--password-file", wrong, tree);
+    assertEquals(1, r.code(), r.describe());
+    assertEquals(List.of("hexz: " + tree + ": wrong password or damaged header"), r.errLines());
+  }
+
+  @Test
   void flattenKeepsItEncryptedAndDiffReadsIt() throws Exception {
     Path flat = dir.resolve("flat.hxz");
     assertEquals(1, hexz("flatten", "-q", enc, "-o", flat).code(), "an encrypted source needs its password");
