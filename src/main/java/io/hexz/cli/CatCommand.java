@@ -1,6 +1,5 @@
 package io.hexz.cli;
 
-import io.hexz.Hexz;
 import io.hexz.format.StreamKind;
 import io.hexz.read.BlockDevice;
 import io.hexz.read.ReadOptions;
@@ -53,12 +52,8 @@ final class CatCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     StreamKind kind = StreamKind.parse(stream);
-    Snapshot s;
-    try (io.hexz.crypto.Secret pw = passwords.read()) {
-      s = Hexz.open(snap, ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withParentDirs(parentDirs.get())
-          .withRemote(remote.options()).withPassword(pw).withPublicKey(publicKey.read()));
-    } // the password is wiped once every layer is open
-    try (s) {
+    try (Snapshot s = passwords.open(snap, ReadOptions.DEFAULTS.withCacheBytes(64L << 20)
+        .withParentDirs(parentDirs.get()).withRemote(remote.options()), publicKey)) {
       BlockDevice d = path == null
           ? s.stream(kind).orElseThrow(() -> new IllegalArgumentException(snap + ": has no " + kind + " stream"))
           : file(s);

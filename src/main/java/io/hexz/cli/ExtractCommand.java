@@ -52,13 +52,8 @@ final class ExtractCommand implements Callable<Integer> {
       }
     }
     long n;
-    Snapshot opened;
-    try (io.hexz.crypto.Secret pw = passwords.read()) {
-      opened = Hexz.open(snap, ReadOptions.DEFAULTS.withCacheBytes(128L << 20)
-          .withParentDirs(parentDirs.get()).withRemote(remote.options()).withPassword(pw)
-          .withPublicKey(publicKey.read()));
-    } // the password is wiped once every layer is open
-    try (Snapshot s = opened) {
+    try (Snapshot s = passwords.open(snap, ReadOptions.DEFAULTS.withCacheBytes(128L << 20)
+        .withParentDirs(parentDirs.get()).withRemote(remote.options()), publicKey)) {
       n = Hexz.extract(s, paths, dest, w -> System.err.println("hexz: warning: " + w));
     }
     if (!quiet) {

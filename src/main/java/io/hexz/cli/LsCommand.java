@@ -2,7 +2,6 @@ package io.hexz.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.hexz.Hexz;
 import io.hexz.format.TreeManifest;
 import io.hexz.format.TreeManifest.Inode;
 import io.hexz.read.ReadOptions;
@@ -54,13 +53,8 @@ final class LsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Snapshot opened;
-    try (io.hexz.crypto.Secret pw = passwords.read()) {
-      opened = Hexz.open(snap, ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withPrefetch(false)
-          .withParentDirs(parentDirs.get()).withRemote(remote.options()).withPassword(pw)
-          .withPublicKey(publicKey.read()));
-    } // the password is wiped once every layer is open
-    try (Snapshot s = opened) {
+    try (Snapshot s = passwords.open(snap, ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withPrefetch(false)
+        .withParentDirs(parentDirs.get()).withRemote(remote.options()), publicKey)) {
       Tree t = s.tree().orElseThrow(() -> new IllegalArgumentException(snap
           + ": is an image snapshot; ls lists directory snapshots (use cat or mount)"));
       Inode n = t.resolve(path).orElseThrow(() -> new NoSuchFileException(snap + ":" + path, null,

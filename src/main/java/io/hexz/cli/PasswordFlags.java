@@ -43,6 +43,16 @@ final class PasswordFlags {
     return null;
   }
 
+  /**
+   * Opens {@code snap} with {@code ro} plus this password and {@code publicKey}'s key; the
+   * password is wiped once every layer is open (their keys are derived by then).
+   */
+  io.hexz.read.Snapshot open(String snap, io.hexz.read.ReadOptions ro, PublicKeyFlag publicKey) throws IOException {
+    try (Secret pw = read()) {
+      return io.hexz.Hexz.open(snap, ro.withPassword(pw).withPublicKey(publicKey.read()));
+    }
+  }
+
   /** The same options for a child process (a path or a variable name, never the password). */
   List<String> args() {
     List<String> a = new ArrayList<>();
