@@ -22,3 +22,12 @@ make_test_image() { # OUT SIZE TREE_OUT
   mkfs.ext4 -q -F -E root_owner=0:0 -d "$tree" "$out" "$size"
 }
 unmount_quiet() { "$HEXZ" unmount "$1" >/dev/null 2>&1 || fusermount -u "$1" >/dev/null 2>&1 || umount -l "$1" >/dev/null 2>&1 || true; }
+# pid of the hexz mount process serving MNT: its pid file (/run/hexz/mount-<sha256(MNT)[:8 bytes]>.pid)
+hexz_pid() {
+  local m=$1 key f
+  key=$(printf '%s' "$m" | sha256sum | cut -c1-16)
+  for f in "/run/hexz/mount-$key.pid" "${TMPDIR:-/tmp}/hexz-run/mount-$key.pid"; do
+    [[ -f $f ]] && { tr -d ' \n' <"$f"; return; }
+  done
+  pgrep -f -- "mount --foreground .* $m( |\$)" | head -n1
+}
