@@ -235,8 +235,7 @@ final class TreeExtract {
    */
   private static void createSymlink(Path link, byte[] target) throws IOException {
     String s = new String(target, StandardCharsets.UTF_8);
-    if (java.util.Arrays.equals(s.getBytes(StandardCharsets.UTF_8), target) && Path.of(s).toString().equals(s)
-        && s.indexOf('\uFFFD') < 0) {
+    if (java.util.Arrays.equals(s.getBytes(StandardCharsets.UTF_8), target) && Path.of(s).toString().equals(s)) {
       Files.createSymbolicLink(link, Path.of(s));
       return;
     }
