@@ -26,8 +26,16 @@ unmount_quiet() { "$HEXZ" unmount "$1" >/dev/null 2>&1 || fusermount -u "$1" >/d
 hexz_pid() {
   local m=$1 key f
   key=$(printf '%s' "$m" | sha256sum | cut -c1-16)
-  for f in "/run/hexz/mount-$key.pid" "${TMPDIR:-/tmp}/hexz-run/mount-$key.pid"; do
+  for f in "/run/hexz/mount-$key.pid" "${XDG_RUNTIME_DIR:-/nonexistent}/hexz/mount-$key.pid" "${TMPDIR:-/tmp}/hexz-run-$(id -u)/mount-$key.pid"; do
     [[ -f $f ]] && { tr -d ' \n' <"$f"; return; }
   done
   pgrep -f -- "mount --foreground .* $m( |\$)" | head -n1
+}
+# log file of the hexz mount process serving MNT (beside its pid file); empty if none is found
+hexz_log() {
+  local key f
+  key=$(printf '%s' "$1" | sha256sum | cut -c1-16)
+  for f in "/run/hexz/mount-$key.log" "${XDG_RUNTIME_DIR:-/nonexistent}/hexz/mount-$key.log" "${TMPDIR:-/tmp}/hexz-run-$(id -u)/mount-$key.log"; do
+    [[ -f $f ]] && { echo "$f"; return; }
+  done
 }

@@ -84,7 +84,8 @@ public final class Hexz {
     if (!Files.exists(source)) {
       throw new NoSuchFileException(source.toString(), null, "source does not exist");
     }
-    WriteOptions options = overrides.apply(WriteOptions.builder(profile)
+    // The snapshot is no more readable than its source (a private disk gives a private snapshot).
+    WriteOptions options = overrides.apply(WriteOptions.builder(profile).maxPermissionsOf(source)
         .source(source.getFileName() == null ? source.toString() : source.getFileName().toString())).build();
     if (Files.isDirectory(source)) {
       if (memory != null) {
@@ -214,14 +215,22 @@ public final class Hexz {
     try (Snapshot s = Snapshots.open(snapshot, readOptions)) {
       Header h = s.header();
       WriteOptions.Builder b = WriteOptions.builder().blockSize(h.blockSize()).codec(h.codec()).level(h.level())
-          .source(s.metadata().source());
+          .source(s.metadata().source()).maxPermissionsOf(snapshot);
       s.metadata().user().forEach(b::meta);
-      if (h.isEncrypted()) {
-        // A flattened copy of an encrypted snapshot must not come out in clear by default.
-        b.encrypt(readOptions.password(), new KdfParams(h.encryption().memoryKiB(), h.encryption().iterations(),
-            h.encryption().parallelism()));
+      Snapshot sealed = Snapshots.encryptedLayer(s).orElse(null);
+      if (sealed != null) {
+        // The copy holds the plaintext of every layer: if any layer is encrypted (a clear child
+        // of an encrypted parent too), the copy is encrypted, with that layer's KDF costs.
+        Header e = sealed.header();
+        b.encrypt(readOptions.password(), new KdfParams(e.encryption().memoryKiB(), e.encryption().iterations(),
+            e.encryption().parallelism()));
       }
-      try (SnapshotWriter w = Writers.create(out, overrides.apply(b).build())) {
+      WriteOptions o = overrides.apply(b).build();
+      if (sealed != null && o.password() == null) {
+        throw new IllegalArgumentException(out + ": " + sealed.name() + " is encrypted, so a flattened copy of "
+            + snapshot + " must be encrypted too");
+      }
+      try (SnapshotWriter w = Writers.create(out, o)) {
         for (StreamKind k : StreamKind.values()) {
           if (s.stream(k).isPresent()) {
             try (SnapshotWriter.StreamSink sink = w.beginStream(k)) {

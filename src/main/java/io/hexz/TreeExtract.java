@@ -1,5 +1,6 @@
 package io.hexz;
 
+import io.hexz.format.CorruptSnapshotException;
 import io.hexz.format.PathNames;
 import io.hexz.format.TreeManifest;
 import io.hexz.format.TreeManifest.Inode;
@@ -10,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -25,8 +27,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -44,7 +48,17 @@ final class TreeExtract {
   private final Tree tree;
   private final Consumer<String> warnings;
   private final boolean root;
+  /** Bits cleared from restored modes: the umask unless running as root. */
+  private final int umask;
   private final Map<Long, Path> linked = new HashMap<>();
+  /** Directory inodes restored so far: each may be met once. */
+  private final Set<Long> visitedDirs = new HashSet<>();
+  /** The temporary file being written, for the shutdown hook. */
+  private volatile Path inFlight;
+  /** Set by the shutdown hook: the JVM is exiting. */
+  private volatile boolean closing;
+  /** Entries the restored directories declared, checked against the manifest's dirent count. */
+  private long entries;
   private final ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
   private long files;
 
@@ -53,6 +67,30 @@ final class TreeExtract {
     this.tree = tree;
     this.warnings = warnings;
     this.root = isRoot();
+    this.umask = root ? 0 : umask();
+  }
+
+  /**
+   * The permission bits to restore. As root, as stored (tar -p). Otherwise as tar does for an
+   * ordinary user: set-user-ID and set-group-ID dropped and the umask applied, so a snapshot cannot
+   * plant a set-id program or a world-writable file in the user's tree.
+   */
+  private int mode(Inode n) {
+    return root ? n.mode() & 07777 : n.mode() & 01777 & ~umask;
+  }
+
+  /** This process's umask (Linux reports it in /proc/self/status); 022 if it cannot be read. */
+  private static int umask() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+        if (line.startsWith("Umask:")) {
+          return Integer.parseInt(line.substring(6).trim(), 8) & 0777;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // fall through to the common default
+    }
+    return 022;
   }
 
   private static boolean isRoot() {
@@ -71,10 +109,39 @@ final class TreeExtract {
       throw new FileSystemException(dest.toString(), null, "destination is not a directory");
     }
     TreeExtract x = new TreeExtract(snapshot, tree, warnings);
+    // Ctrl-C or SIGTERM runs shutdown hooks: the file being written is removed, not left as .part.
+    Thread hook = new Thread(x::abandon, "hexz-extract-cleanup");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      return x.extractAll(paths, dest);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // already shutting down: the hook runs
+      }
+    }
+  }
+
+  /** Run by the shutdown hook: no new temporary file, and the current one deleted. */
+  private void abandon() {
+    closing = true;
+    Path tmp = inFlight;
+    if (tmp != null) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException e) {
+        // exiting anyway
+      }
+    }
+  }
+
+  private long extractAll(List<String> paths, Path dest) throws IOException {
+    TreeExtract x = this;
     List<String> todo = paths.isEmpty() ? List.of("") : paths;
     for (String p : todo) {
       byte[] rel = p.getBytes(StandardCharsets.UTF_8);
-      Inode n = tree.resolve(rel).orElseThrow(() -> new NoSuchFileException(snapshot + ":" + p, null,
+      Inode n = tree.resolve(rel).orElseThrow(() -> new NoSuchFileException(x.snapshot + ":" + p, null,
           "no such entry in the snapshot"));
       List<String> parts = new ArrayList<>();
       for (String c : p.split("/")) {
@@ -89,6 +156,9 @@ final class TreeExtract {
           x.ensureRealDir(target);
           Files.createDirectories(target);
         }
+      }
+      if (!n.isDir()) {
+        x.sweepLeftovers(target.getParent());
       }
       x.restore(n, target);
     }
@@ -106,85 +176,174 @@ final class TreeExtract {
     return PathNames.child(dir, name);
   }
 
-  /** A directory's entries are restored before its own metadata, so its mtime survives. */
-  private record Pending(Inode dir, Path path) {}
+  /** Entries fetched from the manifest per step: bounds the memory of each directory being walked. */
+  private static final int PAGE = 256;
 
-  private void restore(Inode top, Path target) throws IOException {
-    Deque<Object[]> stack = new ArrayDeque<>();
-    List<Pending> dirs = new ArrayList<>();
-    stack.push(new Object[] {top, target});
-    while (!stack.isEmpty()) {
-      Object[] job = stack.pop();
-      Inode n = (Inode) job[0];
-      Path p = (Path) job[1];
-      if (n.isDir()) {
-        if (Files.isSymbolicLink(p) || (Files.exists(p, NOFOLLOW) && !Files.isDirectory(p, NOFOLLOW))) {
-          throw new FileAlreadyExistsException(p.toString(), null, "exists and is not a directory");
-        }
-        Files.createDirectories(p);
-        dirs.add(new Pending(n, p));
-        for (long at = 0; at < n.size(); at += 4096) {
-          for (Tree.DirEntry e : tree.list(n, at, 4096)) {
-            stack.push(new Object[] {tree.stat(e.ino()), child(p, e.name())});
-          }
-        }
-      } else {
-        restoreLeaf(n, p);
-      }
-      files++;
-    }
-    for (int i = dirs.size() - 1; i >= 0; i--) {
-      applyMetadata(dirs.get(i).dir(), dirs.get(i).path());
+  /**
+   * A directory being restored: its inode, where it goes, and the next entry to take. Its own
+   * metadata is applied when it is left, after its entries, so its mtime and mode survive.
+   */
+  private static final class Frame {
+    final Inode dir;
+    final Path path;
+    long next;
+    List<Tree.DirEntry> page = List.of();
+    int pageAt;
+
+    Frame(Inode dir, Path path) {
+      this.dir = dir;
+      this.path = path;
     }
   }
 
-  private void restoreLeaf(Inode n, Path p) throws IOException {
-    if (n.nlink() > 1 && n.isFile()) {
-      Path first = linked.get(n.ino());
-      if (first != null) {
-        Path tmp = tempBeside(p);
-        Files.delete(tmp);
-        Files.createLink(tmp, first);
-        moveIntoPlace(tmp, p);
+  /**
+   * Walks depth-first with one cursor per open directory, so memory is the depth times a page,
+   * however many entries a directory declares. A directory met twice (two parents: a DAG that
+   * would multiply the output) is damage, and so is a walk that meets more entries than the
+   * manifest holds (directories sharing one run of dirents): both are refused before the output
+   * can outgrow the snapshot.
+   */
+  private void restore(Inode top, Path target) throws IOException {
+    // Per requested path: "extract a a/b" restores a/b twice, which is not a second parent.
+    visitedDirs.clear();
+    entries = 0;
+    Deque<Frame> stack = new ArrayDeque<>();
+    Inode n = top;
+    Path p = target;
+    while (true) {
+      if (n != null) {
+        if (n.isDir()) {
+          if (!visitedDirs.add(n.ino())) {
+            throw new CorruptSnapshotException(snapshot, "manifest directory inode " + n.ino()
+                + " has more than one parent (a directory must have exactly one): damaged manifest");
+          }
+          entries += n.size();
+          if (entries > tree.direntCount()) {
+            throw new CorruptSnapshotException(snapshot, "manifest directories declare more entries than its "
+                + tree.direntCount() + " dirents (directories share dirents): damaged manifest");
+          }
+          if (Files.isSymbolicLink(p) || (Files.exists(p, NOFOLLOW) && !Files.isDirectory(p, NOFOLLOW))) {
+            throw new FileAlreadyExistsException(p.toString(), null, "exists and is not a directory");
+          }
+          if (Files.isDirectory(p, NOFOLLOW)) {
+            sweepLeftovers(p);
+          } else {
+            Files.createDirectories(p);
+          }
+          stack.push(new Frame(n, p));
+        } else {
+          restoreLeaf(n, p);
+        }
+        files++;
+      }
+      Frame f = stack.peek();
+      if (f == null) {
         return;
       }
+      if (f.pageAt == f.page.size()) {
+        f.page = f.next < f.dir.size() ? tree.list(f.dir, f.next, PAGE) : List.of();
+        f.pageAt = 0;
+        f.next += f.page.size();
+        if (f.page.isEmpty()) {
+          stack.pop();
+          applyMetadata(f.dir, f.path);
+          n = null;
+          continue;
+        }
+      }
+      Tree.DirEntry e = f.page.get(f.pageAt++);
+      n = tree.child(f.dir, e);
+      p = child(f.path, e.name());
     }
-    Path tmp;
+  }
+
+  /**
+   * Writes a file, symlink or special file to a temporary name beside {@code p} and renames it
+   * into place. The temporary name is deleted whatever happens (an error, the rename of a hard
+   * link onto itself, which rename(2) leaves undone, or the JVM exiting on a signal, see
+   * {@link #extract}), so an interrupted extract leaves no {@code .part} file behind.
+   */
+  private void restoreLeaf(Inode n, Path p) throws IOException {
+    Path tmp = tempBeside(p);
+    inFlight = tmp;
+    try {
+      if (writeLeaf(n, p, tmp)) {
+        moveIntoPlace(tmp, p);
+        if (n.nlink() > 1 && n.isFile()) {
+          linked.putIfAbsent(n.ino(), p);
+        }
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+      inFlight = null;
+    }
+  }
+
+  /** Creates the entry at {@code tmp}; false when it cannot be restored (warned). */
+  private boolean writeLeaf(Inode n, Path p, Path tmp) throws IOException {
+    Path first = n.nlink() > 1 && n.isFile() ? linked.get(n.ino()) : null;
+    if (first != null) {
+      Files.delete(tmp);
+      Files.createLink(tmp, first);
+      return true;
+    }
     switch (n.type()) {
       case TreeManifest.S_IFREG:
-        tmp = tempBeside(p);
         writeContent(n, tmp);
         applyMetadata(n, tmp);
-        break;
+        return true;
       case TreeManifest.S_IFLNK:
-        tmp = tempBeside(p);
         Files.delete(tmp);
         // Stored bytes, restored as they were: an absolute or "../" target is data, never followed here.
         createSymlink(tmp, tree.readlink(n));
         applyMetadata(n, tmp);
-        break;
+        return true;
       default:
-        tmp = tempBeside(p);
         Files.delete(tmp);
         if (!makeSpecial(n, tmp)) {
           warnings.accept(snapshot + ": " + p + ": special file (mode " + Integer.toOctalString(n.mode())
               + ") not restored");
-          return;
+          return false;
         }
-    }
-    moveIntoPlace(tmp, p);
-    if (n.nlink() > 1 && n.isFile()) {
-      linked.put(n.ino(), p);
+        return true;
     }
   }
 
-  private static Path tempBeside(Path p) throws IOException {
-    return Files.createTempFile(p.getParent(), ".hexz-extract-", ".part");
+  /** Temporary names carry this process's id, so a later extract can tell a leftover from a live one. */
+  private static final String PART_PREFIX = ".hexz-extract-";
+  private static final String PART_SUFFIX = ".part";
+
+  private Path tempBeside(Path p) throws IOException {
+    if (closing) {
+      throw new java.io.InterruptedIOException("extract interrupted: the JVM is exiting");
+    }
+    return Files.createTempFile(p.getParent(), PART_PREFIX + ProcessHandle.current().pid() + "-", PART_SUFFIX);
+  }
+
+  /**
+   * Deletes temporary files that an extract killed outright (SIGKILL, power loss) left in
+   * {@code dir}: only ours by name, only of processes that no longer run.
+   */
+  private void sweepLeftovers(Path dir) throws IOException {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, PART_PREFIX + "*" + PART_SUFFIX)) {
+      for (Path f : ds) {
+        String name = f.getFileName().toString();
+        int dash = name.indexOf('-', PART_PREFIX.length());
+        long pid;
+        try {
+          pid = Long.parseLong(name.substring(PART_PREFIX.length(), dash < 0 ? PART_PREFIX.length() : dash));
+        } catch (NumberFormatException e) {
+          continue; // not one of ours
+        }
+        if (ProcessHandle.of(pid).isEmpty() && !Files.isDirectory(f, NOFOLLOW)) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
   }
 
   private static void moveIntoPlace(Path tmp, Path p) throws IOException {
     if (Files.isDirectory(p, NOFOLLOW)) {
-      Files.deleteIfExists(tmp);
       throw new FileAlreadyExistsException(p.toString(), null, "exists and is a directory");
     }
     try {
@@ -202,7 +361,7 @@ final class TreeExtract {
     }
     String type = name.substring(0, 1).replace('f', 'p');
     // mknod and touch set mode and time by path: Java's setters open the file, which blocks on a fifo.
-    List<String> cmd = new ArrayList<>(List.of("mknod", "-m", Integer.toOctalString(n.mode() & 07777), p.toString(), type));
+    List<String> cmd = new ArrayList<>(List.of("mknod", "-m", Integer.toOctalString(mode(n)), p.toString(), type));
     if (!type.equals("p")) {
       long rdev = n.rdev();
       // glibc's gnu_dev_major/minor encoding of dev_t
@@ -307,7 +466,7 @@ final class TreeExtract {
     }
     if (!n.isSymlink()) {
       // After chown, which clears set-id bits.
-      Files.setAttribute(p, "unix:mode", n.mode() & 07777);
+      Files.setAttribute(p, "unix:mode", mode(n));
       Map<String, byte[]> x = tree.xattrs(n);
       if (!x.isEmpty()) {
         UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, NOFOLLOW);
@@ -325,8 +484,16 @@ final class TreeExtract {
       setTimeByPath(n, p);
       return;
     }
-    FileTime t = FileTime.from(java.time.Instant.ofEpochSecond(n.mtimeSec(), n.mtimeNsec()));
-    Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW).setTimes(t, null, null);
+    // The JDK hands a FileTime to the kernel as nanoseconds since 1970 in a long (years 1677 to
+    // 2262) and saturates beyond: a time outside that would be set wrong, so the entry is
+    // restored and its time is not.
+    if (n.mtimeSec() <= Long.MIN_VALUE / 1_000_000_000L || n.mtimeSec() >= Long.MAX_VALUE / 1_000_000_000L) {
+      warnings.accept(snapshot + ": inode " + n.ino() + ": modification time " + n.mtimeSec()
+          + " s is out of range; not restored");
+      return;
+    }
+    java.time.Instant mtime = java.time.Instant.ofEpochSecond(n.mtimeSec(), n.mtimeNsec());
+    Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW).setTimes(FileTime.from(mtime), null, null);
   }
 
   /** security.*, trusted.*, system.* need setfattr: Java's API writes user.* only. */

@@ -108,7 +108,7 @@ class TreeManifestTest {
     Path good = dir.resolve("good.hxz");
     Hexz.build(src, good, Profile.GENERIC, b -> b.codec(CodecType.NONE).blockSize(4096), null);
     byte[] all = Files.readAllBytes(good);
-    int at = indexOf(all, longName);
+    int at = Damage.indexOf(all, longName);
     assertTrue(at > 0, "the name is stored raw in the heap");
     Path bad = Damage.flipBit(good, dir.resolve("bad.hxz"), at + 100, 3);
     try (Snapshot s = Hexz.open(bad, ReadOptions.DEFAULTS)) {
@@ -118,19 +118,6 @@ class TreeManifestTest {
       assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
     }
     assertTrue(Hexz.verify(bad).problems().size() > 0, "verify reports the damaged block");
-  }
-
-  private static int indexOf(byte[] hay, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= hay.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (hay[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 
   private static TreeManifest.Head head() {

@@ -97,7 +97,12 @@ final class BuildCommand implements Callable<Integer> {
     if (parent != null && !Files.exists(parent)) {
       throw new java.nio.file.NoSuchFileException(parent.toString(), null, "parent snapshot does not exist");
     }
-    parentBlockSize = parent == null ? 0 : io.hexz.read.Snapshots.readHeader(parent).blockSize();
+    io.hexz.format.Header parentHeader = parent == null ? null : io.hexz.read.Snapshots.readHeader(parent);
+    parentBlockSize = parent == null ? 0 : parentHeader.blockSize();
+    if (parentHeader != null && parentHeader.isEncrypted() && !encrypt) {
+      // The writer refuses it too (for an encrypted layer deeper in the chain): say which flag.
+      throw new Errors.UsageException("--parent " + parent + " is encrypted: a thin snapshot of it needs --encrypt");
+    }
     if (encrypt && !passwords.given()) {
       throw new Errors.UsageException("--encrypt needs --password-file FILE or --password-env VAR");
     }

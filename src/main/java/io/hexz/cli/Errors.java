@@ -49,6 +49,17 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     return m == null ? t.getClass().getSimpleName() : m;
   }
 
+  /** One line for an Error that escaped a command: what ran out, and the JVM's own words. */
+  static String describeError(Error e) {
+    if (e instanceof OutOfMemoryError) {
+      return "out of memory (" + e.getMessage() + "): the JVM's heap limit (-Xmx) is too small for this command";
+    }
+    if (e instanceof StackOverflowError) {
+      return "stack overflow: the input nests too deeply for the JVM's thread stack (-Xss)";
+    }
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  }
+
   /** A bad combination of options found after parsing (exit code 2). */
   static final class UsageException extends RuntimeException {
     private static final long serialVersionUID = 1L;

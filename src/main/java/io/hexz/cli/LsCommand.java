@@ -67,7 +67,7 @@ final class LsCommand implements Callable<Integer> {
         for (long at = 0; at < n.size(); at += 4096) {
           List<Tree.DirEntry> page = t.list(n, at, 4096);
           for (Tree.DirEntry e : page) {
-            emit(t, t.stat(e.ino()), e.name(), arr);
+            emit(t, t.child(n, e), e.name(), arr);
           }
         }
       }
@@ -79,14 +79,10 @@ final class LsCommand implements Callable<Integer> {
   }
 
   private void emit(Tree t, Inode n, byte[] name, ArrayNode arr) throws java.io.IOException {
-    String shown = new String(name, StandardCharsets.UTF_8);
-    String target = n.isSymlink() ? new String(t.readlink(n), StandardCharsets.UTF_8) : null;
+    byte[] target = n.isSymlink() ? t.readlink(n) : null;
     if (json) {
       ObjectNode o = arr.addObject();
-      o.put("name", shown);
-      if (!java.util.Arrays.equals(shown.getBytes(StandardCharsets.UTF_8), name)) {
-        o.put("nameHex", io.hexz.format.Checksums.hex(name)); // not UTF-8: the exact bytes
-      }
+      putBytes(o, "name", name);
       o.put("ino", n.ino());
       o.put("type", TreeManifest.typeName(n.mode()));
       o.put("mode", n.mode() & 07777);
@@ -94,19 +90,91 @@ final class LsCommand implements Callable<Integer> {
       o.put("uid", Integer.toUnsignedLong(n.uid()));
       o.put("gid", Integer.toUnsignedLong(n.gid()));
       o.put("size", n.size());
-      o.put("mtime", Instant.ofEpochSecond(n.mtimeSec(), n.mtimeNsec()).toString());
+      o.put("mtime", shownTime(n).toString());
+      o.put("mtimeSec", n.mtimeSec());
+      o.put("mtimeNsec", n.mtimeNsec());
       if (target != null) {
-        o.put("target", target);
+        putBytes(o, "target", target);
       }
       if (n.rdev() != 0) {
         o.put("rdev", n.rdev());
       }
     } else if (longFormat) {
       System.out.printf("%s %3d %5d %5d %12d %s %s%s%n", TreeManifest.modeString(n.mode()), n.nlink(), Integer.toUnsignedLong(n.uid()),
-          Integer.toUnsignedLong(n.gid()), n.size(), TIME.format(Instant.ofEpochSecond(n.mtimeSec())), shown,
-          target == null ? "" : " -> " + target);
+          Integer.toUnsignedLong(n.gid()), n.size(), TIME.format(shownTime(n)), escape(name),
+          target == null ? "" : " -> " + escape(target));
     } else {
-      System.out.println(shown);
+      System.out.println(escape(name));
     }
+  }
+
+  /** The UTF-8 decoding as {@code key}, plus {@code keyHex} with the exact bytes when they are not UTF-8. */
+  private static void putBytes(ObjectNode o, String key, byte[] b) {
+    String s = new String(b, StandardCharsets.UTF_8);
+    o.put(key, s);
+    if (!java.util.Arrays.equals(s.getBytes(StandardCharsets.UTF_8), b)) {
+      o.put(key + "Hex", io.hexz.format.Checksums.hex(b));
+    }
+  }
+
+  /**
+   * The stored time, clamped to years ±999 999 999: a damaged or
+   * crafted mtime is shown at the limit instead of failing the listing. --json also has the raw
+   * mtimeSec and mtimeNsec.
+   */
+  static Instant shownTime(Inode n) {
+    // The range of a date-time (years ±999 999 999), a little narrower than Instant's, so it also formats.
+    long sec = Math.max(java.time.LocalDateTime.MIN.toEpochSecond(ZoneOffset.UTC),
+        Math.min(java.time.LocalDateTime.MAX.toEpochSecond(ZoneOffset.UTC), n.mtimeSec()));
+    return Instant.ofEpochSecond(sec, n.mtimeNsec());
+  }
+
+  /**
+   * A name or symlink target for a terminal, as GNU {@code ls -b} does: printable UTF-8 as is;
+   * backslash, control characters (C0, DEL, C1) and bytes that are not UTF-8 as C escapes
+   * ({@code \\ \n \t \r}, else {@code \ooo} octal per byte). So a crafted name cannot send escape
+   * sequences to the terminal, and different byte strings never print the same.
+   */
+  static String escape(byte[] b) {
+    java.nio.charset.CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+    StringBuilder sb = new StringBuilder(b.length + 8);
+    int i = 0;
+    while (i < b.length) {
+      int c = b[i] & 0xFF;
+      int len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+      String ch = null;
+      if (len > 0 && i + len <= b.length) {
+        try {
+          ch = dec.decode(java.nio.ByteBuffer.wrap(b, i, len)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+          ch = null;
+        }
+      }
+      if (ch == null) {
+        sb.append(String.format("\\%03o", c));
+        i++;
+        continue;
+      }
+      int cp = ch.codePointAt(0);
+      if (cp == '\\') {
+        sb.append("\\\\");
+      } else if (cp == '\n') {
+        sb.append("\\n");
+      } else if (cp == '\t') {
+        sb.append("\\t");
+      } else if (cp == '\r') {
+        sb.append("\\r");
+      } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
+        for (int k = 0; k < len; k++) {
+          sb.append(String.format("\\%03o", b[i + k] & 0xFF));
+        }
+      } else {
+        sb.append(ch);
+      }
+      i += len;
+    }
+    return sb.toString();
   }
 }

@@ -23,6 +23,17 @@ public final class Main {
           .replace("hexz", "").trim() + " --help'.".replace("hexz  --", "hexz --"));
       return 2;
     });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } catch (Error e) {
+      // picocli hands only Exceptions to Errors; an Error (out of memory, a stack overflow) would
+      // end the JVM with a stack trace whose last frame a background mount took for the reason.
+      cl.getErr().println("hexz: " + Errors.describeError(e));
+      if (java.util.Arrays.asList(args).contains("--debug")) {
+        e.printStackTrace(cl.getErr());
+      }
+      cl.getErr().flush();
+      return 1;
+    }
   }
 }

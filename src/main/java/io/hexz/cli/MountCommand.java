@@ -22,7 +22,14 @@ import picocli.CommandLine.Parameters;
  * again in the background with {@code --foreground} and returns once the mount answers.
  */
 @Command(name = "mount", mixinStandardHelpOptions = true,
-    description = "Mount a snapshot (MNT/disk, MNT/memory) or a directory of snapshots (MNT/NAME/disk).")
+    description = "Mount a snapshot (MNT/disk, MNT/memory) or a directory of snapshots (MNT/NAME/disk).",
+    // in --help and so in hexz-mount(1): mount(8) and fstab go through the package's mount.fuse.hexz
+    footerHeading = "%nmount(8) and /etc/fstab%n",
+    footer = {"With the Debian package installed, mount(8) and /etc/fstab mount snapshots as type fuse.hexz:",
+        "  mount -t fuse.hexz SNAP MNT -o ro,allow_other,cache_size=512M",
+        "  SNAP MNT fuse.hexz rw,overlay=FILE,nofail 0 0        (a line of /etc/fstab)",
+        "Options there are the flags above with _ for - (cache_size=, overlay=, password_file=, ...); "
+            + "umount MNT waits like hexz unmount."})
 final class MountCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SNAP",
       description = "a .hxz snapshot, a directory of them, an http(s):// URL or s3://BUCKET/KEY")
@@ -50,13 +57,13 @@ final class MountCommand implements Callable<Integer> {
   @Option(names = "--no-prefetch", description = "no background reads ahead of sequential readers")
   boolean noPrefetch;
 
-  @Option(names = "--uid", paramLabel = "UID", description = "owner of the files (default: you)")
+  @Option(names = "--uid", paramLabel = "UID", description = "owner shown for the files, who may write a --rw disk (default: you; a directory snapshot: its stored owners)")
   long uid = -1;
 
-  @Option(names = "--gid", paramLabel = "GID", description = "group of the files (default: yours)")
+  @Option(names = "--gid", paramLabel = "GID", description = "group shown for the files (default: yours; a directory snapshot: its stored groups)")
   long gid = -1;
 
-  @Option(names = "--allow-other", description = "let other users access the mount")
+  @Option(names = "--allow-other", description = "let other users access the mount, as the modes shown allow")
   boolean allowOther;
 
   @Option(names = "-o", paramLabel = "OPT", description = "FUSE mount option passed through (repeatable)")
@@ -150,7 +157,7 @@ final class MountCommand implements Callable<Integer> {
       m = SnapshotMount.mount(location, mp, mo);
     } // every snapshot is open: the password is wiped, the derived keys live in the open snapshots
     Path pidFile = RunDir.pidFile(mp);
-    Files.writeString(pidFile, ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
+    RunDir.writeNew(pidFile, ProcessHandle.current().pid() + "\n");
     Thread hook = new Thread(() -> {
       try {
         m.close();
@@ -180,14 +187,15 @@ final class MountCommand implements Callable<Integer> {
         cmd.add(arg);
       }
     }
-    cmd.addAll(mountJvmOptions(cacheSize));
+    cmd.addAll(mountJvmOptions(cacheSize, passwords.given() ? kdfMemory(location) : 0));
     cmd.addAll(List.of("-cp", jar, Main.class.getName(), "mount", "--foreground"));
     cmd.addAll(reconstructArgs());
     Path log = RunDir.logFile(mp);
+    RunDir.writeNew(log, "");
     ProcessBuilder pb = new ProcessBuilder(cmd);
     // glibc gives every thread that mallocs its own arena; libfuse's workers would each get one.
     pb.environment().put("MALLOC_ARENA_MAX", "2");
-    Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile())
+    Process p = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     String fsName = "hexz-" + p.pid();
@@ -206,13 +214,56 @@ final class MountCommand implements Callable<Integer> {
     throw new IOException(mp + ": mount did not come up within 60 s (log: " + log + ")");
   }
 
-  /** JVM limits for a mount process with a block cache of {@code cacheBytes}. */
-  static List<String> mountJvmOptions(long cacheBytes) {
+  /**
+   * The most heap one key derivation of {@code location} can take: Argon2 holds its whole memory
+   * cost on the heap. Read from the header(s) of a local snapshot or directory; the format's
+   * maximum when it cannot be known before opening (a remote snapshot, a thin one whose parents
+   * may use other parameters, a header that does not read: the child then reports why).
+   */
+  static long kdfMemory(String location) {
+    long max = (long) io.hexz.format.EncryptionInfo.MAX_MEMORY_KIB << 10;
+    if (io.hexz.store.ByteSources.isRemote(location)) {
+      return max;
+    }
+    Path p = Path.of(location);
+    try {
+      List<Path> snaps;
+      if (Files.isDirectory(p)) {
+        try (var s = Files.list(p)) {
+          snaps = s.filter(f -> f.getFileName().toString().endsWith(".hxz") && Files.isRegularFile(f)).toList();
+        }
+      } else {
+        snaps = List.of(p);
+      }
+      long most = 0;
+      for (Path f : snaps) {
+        io.hexz.format.Header h = io.hexz.read.Snapshots.readHeader(f);
+        if (h.isThin()) {
+          return max;
+        }
+        if (h.isEncrypted()) {
+          most = Math.max(most, (long) h.encryption().memoryKiB() << 10);
+        }
+      }
+      return most;
+    } catch (IOException | RuntimeException e) {
+      return max;
+    }
+  }
+
+  /**
+   * JVM limits for a mount process with a block cache of {@code cacheBytes} that derives keys
+   * with up to {@code kdfBytes} of Argon2 memory.
+   */
+  static List<String> mountJvmOptions(long cacheBytes, long kdfBytes) {
     // The young generation is fixed so that the old one holds every decoded block plus room for
     // garbage: with the serial collector's default third of the heap for the young generation, a
     // 256 MiB cache did not fit in the old one and each read of a few MiB cost a full collection.
     long youngMiB = Math.max(8, Math.min(32, (cacheBytes >> 20) / 8));
-    long heapMiB = (io.hexz.read.ReadOptions.blockMemory(cacheBytes) >> 20) + youngMiB + 24;
+    // Keys are derived before the cache fills, so the two share the old generation; Argon2's
+    // blocks are 1 KiB arrays, each with a 32-byte object and array header.
+    long oldMiB = Math.max(io.hexz.read.ReadOptions.blockMemory(cacheBytes) >> 20, (kdfBytes + kdfBytes / 16) >> 20);
+    long heapMiB = oldMiB + youngMiB + 24;
     return List.of("-Xmx" + heapMiB + "m", "-Xmn" + youngMiB + "m", "-Xms16m", "-XX:MaxMetaspaceSize=48m", "-XX:ReservedCodeCacheSize=24m",
         "-XX:MaxDirectMemorySize=16m", "-XX:+UseSerialGC", "-XX:CICompilerCount=2",
         // jnr decodes FUSE paths with the default charset; Latin-1 keeps every byte of a name (see TreeFs).
@@ -257,23 +308,37 @@ final class MountCommand implements Callable<Integer> {
     return a;
   }
 
-  private static String lastLine(Path log, String fallback) {
+  /**
+   * Why the mount process ended, in one line: its own "hexz: " error line, else the last line of
+   * the log that is not part of a stack trace (the JVM's "Exception in thread ..." line of an
+   * error that escaped), never a stack frame.
+   */
+  static String lastLine(Path log, String fallback) {
+    List<String> lines;
     try {
-      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-      for (int i = lines.size() - 1; i >= 0; i--) {
-        String l = lines.get(i).trim();
-        if (l.startsWith("hexz: ")) {
-          return l.substring(6);
-        }
-      }
-      for (int i = lines.size() - 1; i >= 0; i--) {
-        if (!lines.get(i).isBlank()) {
-          return fallback + ": " + lines.get(i).trim();
-        }
-      }
-    } catch (IOException ignored) {
-      // fall through
+      // Latin-1: a log line with bytes that are not UTF-8 must not make the reason unreadable.
+      lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      return fallback + " (log: " + log + ")";
     }
-    return fallback;
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      String l = lines.get(i).trim();
+      if (l.startsWith("hexz: ")) {
+        return l.substring(6);
+      }
+    }
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      String l = lines.get(i).trim();
+      if (l.isEmpty() || l.startsWith("at ") || l.startsWith("... ") || l.startsWith("Caused by:")
+          || l.startsWith("Suppressed:")) {
+        continue;
+      }
+      if (l.startsWith("Exception in thread ")) {
+        int q = l.indexOf('"', l.indexOf('"') + 1);
+        l = q > 0 ? l.substring(q + 1).trim() : l;
+      }
+      return fallback + ": " + l + " (log: " + log + ")";
+    }
+    return fallback + " (log: " + log + ")";
   }
 }

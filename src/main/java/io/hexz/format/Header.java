@@ -267,6 +267,8 @@ public record Header(
           throw new CorruptSnapshotException(file, k + " index root length " + rootLength + " is wrong");
         }
         checkRange(file, k + " index root", rootOffset, rootLength, fileLength);
+      } else if (rootLength != 0 || rootOffset != 0 || rootCrc != 0 || storedBytes != 0) {
+        throw new CorruptSnapshotException(file, k + " stream is empty but names an index root or stored bytes");
       }
       streams.put(k, new StreamDescriptor(k, size, depth, rootOffset, rootLength, storedBytes, rootCrc));
     }

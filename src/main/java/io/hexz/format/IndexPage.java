@@ -93,6 +93,11 @@ public final class IndexPage {
     buf.get(entryAt(i) + 24, dst, dstOff, Format.HASH_SIZE);
   }
 
+  /** Whether entry {@code i}'s SHA-256 equals {@code sha256} (32 bytes). */
+  public boolean hashEquals(int i, byte[] sha256) {
+    return buf.slice(entryAt(i) + 24, Format.HASH_SIZE).equals(ByteBuffer.wrap(sha256, 0, Format.HASH_SIZE));
+  }
+
   public byte[] hash(int i) {
     byte[] h = new byte[Format.HASH_SIZE];
     hash(i, h, 0);

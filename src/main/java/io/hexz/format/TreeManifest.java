@@ -23,7 +23,9 @@ import java.nio.ByteOrder;
  * its target ({@code size} bytes); character/block device: rdev; fifo, socket: 0.
  * {@code allocated} is the bytes of the file's content that are not in holes (st_blocks × 512).
  * A name is 1..255 bytes without '/' or NUL and is neither "." nor "..". Hard links are several
- * dirents with one inode.
+ * dirents with one inode. The directory graph is a tree rooted at inode 1: a directory has exactly
+ * one parent, a subdirectory's inode number is above its parent's (no loops), and directories own
+ * disjoint runs of dirents, so a whole walk meets at most {@code direntCount} entries.
  */
 public final class TreeManifest {
   private TreeManifest() {}
@@ -189,7 +191,9 @@ public final class TreeManifest {
     String bad = null;
     if (n.nlink() < 1) {
       bad = "link count " + Integer.toUnsignedString(n.nlink());
-    } else if (n.size() < 0 || n.mtimeNsec() < 0 || n.mtimeNsec() > 999_999_999 || n.allocated() < 0) {
+    } else if (n.size() < 0 || n.mtimeNsec() < 0 || n.mtimeNsec() > 999_999_999 || n.allocated() < 0
+        || n.mtimeSec() < java.time.Instant.MIN.getEpochSecond() || n.mtimeSec() > java.time.Instant.MAX.getEpochSecond()) {
+      // Times beyond java.time.Instant (a billion years) are no file's; extract could not set them.
       bad = "size, time or allocation out of range";
     } else if (n.xattrLength() < 0 || n.xattrLength() > XATTR_MAX || n.xattrOffset() < 0
         || n.xattrOffset() > h.heapLength() - n.xattrLength()) {

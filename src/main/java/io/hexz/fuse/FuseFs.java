@@ -12,4 +12,13 @@ abstract class FuseFs extends FuseStubFS {
   final FuseOperations operations() {
     return fuseOperations;
   }
+
+  /**
+   * Whether the process behind the current request runs as root. The kernel hides the values of
+   * {@code trusted.*} xattrs from everyone else, but a FUSE listxattr must leave their names out
+   * itself (as ext4 does). Only valid inside a callback.
+   */
+  final boolean callerIsRoot() {
+    return getContext().uid.get() == 0;
+  }
 }

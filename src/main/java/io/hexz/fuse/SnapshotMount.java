@@ -13,7 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Mounts one snapshot (MNT/disk, MNT/memory) or a directory of snapshots (MNT/NAME/disk), read-only
@@ -43,13 +42,7 @@ public final class SnapshotMount {
           throw new IllegalArgumentException("--rw mounts one snapshot, not a directory of them");
         }
         HexzFs all = new HexzFs(fsName, uid, gid, System.currentTimeMillis() / 1000);
-        List<Path> snaps;
-        try (Stream<Path> s = Files.list(source)) {
-          snaps = s.filter(p -> p.getFileName().toString().endsWith(".hxz") && Files.isRegularFile(p)).sorted().toList();
-        }
-        if (snaps.isEmpty()) {
-          throw new NoSuchFileException(source.toString(), null, "no *.hxz snapshots in this directory");
-        }
+        List<Path> snaps = Snapshots.inDirectory(source);
         List<Snapshot> opened = Snapshots.openAll(snaps.stream().map(Path::toString).toList(), ro);
         resources.addAll(opened);
         for (int i = 0; i < snaps.size(); i++) {
@@ -75,12 +68,9 @@ public final class SnapshotMount {
         }
         HexzFs img = new HexzFs(fsName, uid, gid, s.metadata().created().getEpochSecond());
         BlockDevice disk = s.disk();
-        if (o.writable() && s.header().isEncrypted()) {
-          // The overlay file is not encrypted: what the VM writes would land on disk in clear.
-          throw new IllegalArgumentException(location + ": is encrypted, and overlays are not: --rw is refused");
-        }
         if (o.writable()) {
-          Overlay ov = Overlay.open(o.overlay(), disk, s.header().identity());
+          // Refused over an encrypted layer anywhere in the chain (the overlay file is clear).
+          Overlay ov = Overlay.open(o.overlay(), s);
           resources.add(0, ov); // closed (and synced) before the snapshot below it
           disk = ov;
         }
@@ -111,6 +101,9 @@ public final class SnapshotMount {
     } else {
       opts.append(",ro,kernel_cache");
     }
+    // The kernel checks every access against the modes and owners getattr shows: without it a
+    // FUSE mount lets anyone who can reach it (all users, with allow_other) read and write anything.
+    opts.append(",default_permissions");
     if (o.allowOther()) {
       opts.append(",allow_other");
     }

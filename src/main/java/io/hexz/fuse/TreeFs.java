@@ -31,6 +31,8 @@ import ru.serce.jnrfuse.struct.Statvfs;
 final class TreeFs extends FuseFs {
   private static final int O_ACCMODE = 3;
   private static final int PATH_CACHE = 1 << 16;
+  /** Entries read from the manifest per step of a listing (a kernel buffer holds about 100-200). */
+  private static final int READDIR_PAGE = 256;
   /**
    * How jnr turned the kernel's path bytes into the String we get: the JVM's default charset.
    * The mount process runs with ISO-8859-1 (MountCommand), which maps every byte to one char and
@@ -115,6 +117,13 @@ final class TreeFs extends FuseFs {
     });
   }
 
+  /**
+   * Lists a directory a buffer at a time: every entry is handed to libfuse with a non-zero offset
+   * (1 for ".", 2 for "..", 3 + i for entry i, each the offset of the next), which puts libfuse in
+   * offset mode: it passes the filled buffer to the kernel when the filler reports it full
+   * (returns non-zero) and calls again with the offset where the kernel wants to go on. So memory
+   * is one buffer and one page of entries, however large the directory.
+   */
   @Override
   public int readdir(String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
     return Errno.guard("readdir", path, () -> {
@@ -122,16 +131,25 @@ final class TreeFs extends FuseFs {
       if (!dir.isDir()) {
         return -ErrorCodes.ENOTDIR();
       }
-      filler.apply(buf, ".", null, 0);
-      filler.apply(buf, "..", null, 0);
-      for (long at = 0; at < dir.size(); at += 4096) {
-        for (Tree.DirEntry e : tree.list(dir, at, 4096)) {
+      if (offset < 1 && filler.apply(buf, ".", null, 1) != 0) {
+        return 0;
+      }
+      if (offset < 2 && filler.apply(buf, "..", null, 2) != 0) {
+        return 0;
+      }
+      for (long at = Math.max(0, offset - 2); at < dir.size(); ) {
+        List<Tree.DirEntry> page = tree.list(dir, at, READDIR_PAGE);
+        if (page.isEmpty()) {
+          break;
+        }
+        for (Tree.DirEntry e : page) {
           byte[] name = e.name();
           // Names are bytes: handed to libfuse as they are, NUL-terminated, never re-encoded.
           ByteBuffer b = ByteBuffer.allocate(name.length + 1).put(name).put((byte) 0).flip();
-          if (filler.apply(buf, b, null, 0) != 0) {
-            return -ErrorCodes.ENOMEM(); // libfuse's buffer is full: it never is in offset-0 mode
+          if (filler.apply(buf, b, null, 3 + at) != 0) {
+            return 0; // the buffer is full: the kernel asks again from entry `at`
           }
+          at++;
         }
       }
       return 0;
@@ -156,7 +174,7 @@ final class TreeFs extends FuseFs {
   @Override
   public int getxattr(String path, String name, Pointer value, @size_t long size) {
     return Errno.guard("getxattr", path, () -> {
-      byte[] v = tree.xattrs(inode(path)).get(name);
+      byte[] v = tree.xattrs(inode(path)).get(xattrKey(name));
       if (v == null) {
         return -ErrorCodes.ENODATA();
       }
@@ -164,11 +182,24 @@ final class TreeFs extends FuseFs {
     });
   }
 
+  /**
+   * The key {@link Tree#xattrs} uses for a name as jnr handed it to us: jnr decoded the kernel's
+   * bytes with {@link #PATH_CHARSET} (ISO-8859-1 in the mount process), the tree keys names by
+   * their UTF-8 decoding, so the bytes are recovered first.
+   */
+  static String xattrKey(String fromFuse) {
+    return new String(fromFuse.getBytes(PATH_CHARSET), StandardCharsets.UTF_8);
+  }
+
   @Override
   public int listxattr(String path, Pointer list, @size_t long size) {
     return Errno.guard("listxattr", path, () -> {
       java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      boolean root = callerIsRoot();
       for (String n : tree.xattrs(inode(path)).keySet()) {
+        if (!root && n.startsWith("trusted.")) {
+          continue;
+        }
         out.writeBytes(n.getBytes(StandardCharsets.UTF_8));
         out.write(0);
       }

@@ -1,6 +1,8 @@
 package io.hexz.overlay;
 
 import io.hexz.read.BlockDevice;
+import io.hexz.read.Snapshot;
+import io.hexz.read.Snapshots;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -31,6 +33,21 @@ public interface Overlay extends BlockDevice {
   /** Opens (or creates) an overlay over {@code base}; takes an exclusive lock on the file. */
   static Overlay open(Path file, BlockDevice base, byte[] baseIdentity) throws IOException {
     return OverlayFile.open(file, base, baseIdentity, false);
+  }
+
+  /**
+   * Opens (or creates) an overlay over the disk stream of {@code base}. Refused, before any file
+   * is created, when a layer of base's chain is encrypted: the overlay file is clear, and each
+   * partial-page write copies the decrypted base bytes around it into the file.
+   */
+  static Overlay open(Path file, Snapshot base) throws IOException {
+    Snapshot sealed = Snapshots.encryptedLayer(base).orElse(null);
+    if (sealed != null) {
+      throw new OverlayException(file.toString(), "cannot be opened for writing: " + (sealed == base
+          ? base.name() + " is encrypted" : base.name() + " has the encrypted parent " + sealed.name())
+          + ", and an overlay would hold its content in clear");
+    }
+    return open(file, base.disk(), base.header().identity());
   }
 
   /** Opens an existing overlay read-only (for commit/diff); still refuses one locked by a mount. */

@@ -35,11 +35,14 @@ public final class OverlayCommit {
       if (thin) {
         options.blockSize(bs).parent(base).parentReadOptions(readOptions);
       }
-      WriteOptions o = options.build();
-      if (s.header().isEncrypted() && o.password() == null) {
-        // The result would hold the base's content (and the overlay's) in clear.
-        throw new IllegalArgumentException(base + ": is encrypted; committing its overlay into an unencrypted "
-            + "snapshot is refused (encrypt the output)");
+      // No more readable than the image it holds: the base and what was written over it.
+      WriteOptions o = options.maxPermissionsOf(base, overlayFile).build();
+      Snapshot sealed = Snapshots.encryptedLayer(s).orElse(null);
+      if (sealed != null && o.password() == null) {
+        // The result would hold the base's content (and the overlay's) in clear; a clear base
+        // over an encrypted parent is no different (its unchanged blocks are the parent's).
+        throw new IllegalArgumentException(base + ": " + (sealed == s ? "is encrypted" : "has the encrypted parent "
+            + sealed.name()) + "; committing its overlay into an unencrypted snapshot is refused (encrypt the output)");
       }
       try (SnapshotWriter w = Writers.create(out, o)) {
         w.putMetadata("committed-overlay", overlayFile.getFileName().toString());

@@ -9,10 +9,11 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -33,10 +34,18 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * </pre>
  *
  * <p>Recovery: on open the log is scanned from the start; records must have consecutive
- * sequence numbers, sane counts, lie inside the file and match their CRC. The first record that
- * does not is where the log ends: the file is truncated there (a warning says how many bytes
- * were dropped). Because records are only appended and {@link #flush} forces the file, every
- * record acknowledged before the last fsync precedes any torn one and survives.
+ * sequence numbers, sane counts, lie inside the file and match their CRC. At the first record
+ * that does not, the rest of the file is searched for a valid later record: if there is none,
+ * this is a torn tail (the append a crash interrupted), and the file is truncated there (a
+ * warning says how many bytes were dropped); if there is one, the log is damaged in the middle
+ * and the overlay is refused, naming both offsets, since cutting there would silently drop
+ * records that were already synced. Because records are only appended and {@link #flush} forces
+ * the file, every record acknowledged before the last fsync precedes any torn one and survives.
+ *
+ * <p>Creation is durable and exclusive: the header goes to a temporary file that is forced, then
+ * hard-linked to the overlay's name (which fails if the name exists: of two racing creators one
+ * wins and the other opens the winner's file), then the directory is forced. The exclusive lock
+ * taken on open is held until close, so a second writer is refused.
  *
  * <p>Concurrency: thread-safe. Reads share a read lock; writes (read-modify-write, append, map
  * update) hold the write lock, so a read never sees a half-applied write. Positional file I/O
@@ -83,7 +92,7 @@ final class OverlayFile implements Overlay {
       if (readOnly) {
         throw new NoSuchFileException(file.toString(), null, "overlay does not exist");
       }
-      create(file, base.size(), baseIdentity);
+      create(file, base.size(), baseIdentity); // if a racing creator won, its file is opened (and locked) below
     }
     FileChannel ch = readOnly ? FileChannel.open(file, StandardOpenOption.READ)
         : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -117,8 +126,11 @@ final class OverlayFile implements Overlay {
     }
   }
 
-  /** Writes a fresh overlay atomically (temp file, fsync, rename). */
-  private static void create(Path file, long size, byte[] baseIdentity) throws IOException {
+  /**
+   * Writes a fresh overlay durably, never replacing a file that already has the name (temp
+   * file, fsync, link, fsync of the directory); returns false if another creator got there first.
+   */
+  static boolean create(Path file, long size, byte[] baseIdentity) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
     try {
@@ -132,9 +144,26 @@ final class OverlayFile implements Overlay {
         }
         c.force(true);
       }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.createLink(file, tmp);
+      } catch (FileAlreadyExistsException e) {
+        return false;
+      } catch (UnsupportedOperationException | FileSystemException e) {
+        // No hard links here (FAT, some FUSE file systems): a move that refuses an existing
+        // target; not atomic against a racing creator, but the lock still admits one writer.
+        Files.move(tmp, file);
+      }
+      syncDirectory(dir);
+      return true;
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Forces a directory, so that a name just made in it survives power loss. */
+  private static void syncDirectory(Path dir) throws IOException {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
     }
   }
 
@@ -216,6 +245,12 @@ final class OverlayFile implements Overlay {
       expectSeq++;
     }
     if (stop != null) {
+      long later = nextValidRecord(pos, fileSize, expectSeq, h, data);
+      if (later >= 0) {
+        throw new OverlayException(path.toString(), "overlay log is damaged at offset " + pos + " (" + stop
+            + "), but a valid later record follows at offset " + later + "; refusing to drop the records after the "
+            + "damage (this is not a torn tail)");
+      }
       LOG.log(System.Logger.Level.WARNING, "{0}: log ends at offset {1} with {2}; dropping {3} unsynced bytes",
           path, pos, stop, fileSize - pos);
       if (!readOnly) {
@@ -225,6 +260,51 @@ final class OverlayFile implements Overlay {
     }
     end = pos;
     seq = expectSeq - 1;
+  }
+
+  /**
+   * The offset of the first valid record after {@code from}, or -1. Records start at
+   * {@code HEADER_SIZE + 32k} (a record is 32 bytes plus whole pages), so only those offsets are
+   * tried; a candidate must have the magic, a sane header, a sequence number not below
+   * {@code minSeq}, lie inside the file and match its CRC. Reads the rest of the file, but only
+   * when the log does not end cleanly.
+   */
+  private long nextValidRecord(long from, long fileSize, long minSeq, ByteBuffer h, ByteBuffer data)
+      throws IOException {
+    ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+    long first = from + RECORD_HEADER - (from - HEADER_SIZE) % RECORD_HEADER;
+    for (long base = first; base + RECORD_HEADER <= fileSize; base += chunk.capacity()) {
+      chunk.clear().limit((int) Math.min(chunk.capacity(), fileSize - base));
+      readFully(chunk, base);
+      for (int i = 0; i + 4 <= chunk.limit(); i += RECORD_HEADER) {
+        if (chunk.getInt(i) == RECORD_MAGIC && validRecordAt(base + i, fileSize, minSeq, h, data)) {
+          return base + i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  private boolean validRecordAt(long at, long fileSize, long minSeq, ByteBuffer h, ByteBuffer data)
+      throws IOException {
+    if (fileSize - at < RECORD_HEADER) {
+      return false;
+    }
+    h.clear();
+    readFully(h, at);
+    int count = h.getInt(4);
+    long first = h.getLong(8);
+    long s = h.getLong(16);
+    if (count <= 0 || count > MAX_RECORD_PAGES || s < minSeq || first < 0 || first + count > pages(size)
+        || fileSize - at - RECORD_HEADER < (long) count * PAGE_SIZE) {
+      return false;
+    }
+    data.clear().limit(count * PAGE_SIZE);
+    readFully(data, at + RECORD_HEADER);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(h.array(), 0, 24);
+    crc.update(data.array(), 0, count * PAGE_SIZE);
+    return (int) crc.getValue() == h.getInt(24);
   }
 
   private static long pages(long bytes) {
@@ -296,6 +376,36 @@ final class OverlayFile implements Overlay {
       rw.readLock().unlock();
     }
     return total;
+  }
+
+  /** Overlay pages are data; elsewhere the base's state holds, cut at the next overlay page. */
+  @Override
+  public Extent extentAt(long offset, long maxLength) throws IOException {
+    if (offset < 0 || offset >= size || maxLength <= 0) {
+      return Overlay.super.extentAt(offset, maxLength); // throws the argument error
+    }
+    ensureOpen();
+    // Bounded so that one call scans at most 16 Ki page-map entries.
+    long end = Math.min(size, offset + Math.min(maxLength, 16384L * PAGE_SIZE));
+    rw.readLock().lock();
+    try {
+      long p = offset / PAGE_SIZE;
+      if (map.get(p) >= 0) {
+        long pos = (p + 1) * PAGE_SIZE;
+        while (pos < end && map.get(pos / PAGE_SIZE) >= 0) {
+          pos += PAGE_SIZE;
+        }
+        return new Extent(Math.min(pos, end) - offset, false);
+      }
+      Extent x = base.extentAt(offset, end - offset);
+      long pos = (p + 1) * PAGE_SIZE;
+      while (pos < offset + x.length() && map.get(pos / PAGE_SIZE) < 0) {
+        pos += PAGE_SIZE;
+      }
+      return new Extent(Math.min(pos, offset + x.length()) - offset, x.zero());
+    } finally {
+      rw.readLock().unlock();
+    }
   }
 
   /** Copies [offset, offset+total) into dst: overlay pages from the log, runs of other pages from the base. */

@@ -70,6 +70,23 @@ public interface BlockDevice extends Closeable {
     return bb.position();
   }
 
+  /** A run of bytes that are all stored data or all known to read as zeros without being stored. */
+  record Extent(long length, boolean zero) {}
+
+  /**
+   * The run of bytes from {@code offset} (inside the device) that share one allocation state, at
+   * most {@code maxLength} bytes and at least one (an NBD server reports these as
+   * {@code base:allocation}, so that copies skip zero ranges). Costs index look-ups only, no
+   * block reads. The default knows nothing and calls everything data.
+   */
+  default Extent extentAt(long offset, long maxLength) throws IOException {
+    if (offset < 0 || offset >= size() || maxLength <= 0) {
+      throw new IllegalArgumentException("offset (" + offset + ") must be inside the device (" + size()
+          + " bytes) and maxLength (" + maxLength + ") positive");
+    }
+    return new Extent(Math.min(maxLength, size() - offset), false);
+  }
+
   /** Whether {@link #write} is supported. */
   default boolean isWritable() {
     return false;

@@ -30,6 +30,11 @@ final class ManifestReader implements Tree {
   private final BlockDevice manifest;
   private final BlockDevice data;
   private final Head head;
+  /** The parent and name each directory was first met under (see checkEdge). */
+  private final java.util.concurrent.ConcurrentHashMap<Long, Edge> parents = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Where a directory hangs in the tree. */
+  private record Edge(long parent, byte[] name) {}
 
   private ManifestReader(String file, BlockDevice manifest, BlockDevice data, Head head) {
     this.file = file;
@@ -76,6 +81,11 @@ final class ManifestReader implements Tree {
   }
 
   @Override
+  public long direntCount() {
+    return head.direntCount();
+  }
+
+  @Override
   public Inode stat(long ino) throws IOException {
     if (ino < 1 || ino > head.inodeCount()) {
       throw new IllegalArgumentException("inode " + ino + " outside 1.." + head.inodeCount());
@@ -116,7 +126,7 @@ final class ManifestReader implements Tree {
       Dirent d = dirent(dir.ref() + mid);
       int c = Arrays.compareUnsigned(name(d), name);
       if (c == 0) {
-        return Optional.of(stat(d.ino()));
+        return Optional.of(checkEdge(dir, name, stat(d.ino())));
       }
       if (c < 0) {
         lo = mid + 1;
@@ -125,6 +135,42 @@ final class ManifestReader implements Tree {
       }
     }
     return Optional.empty();
+  }
+
+  @Override
+  public Inode child(Inode dir, DirEntry e) throws IOException {
+    Inode n = stat(e.ino());
+    if (TreeManifest.direntType(n.mode()) != e.type()) {
+      throw new CorruptSnapshotException(file, "manifest directory inode " + dir.ino() + " has an entry of type "
+          + e.type() + " for inode " + n.ino() + " of type " + TreeManifest.direntType(n.mode()) + ": damaged manifest");
+    }
+    return checkEdge(dir, e.name(), n);
+  }
+
+  /**
+   * A subdirectory must have a higher inode number than its parent (the builder numbers inodes as
+   * it walks down): one comparison per step that keeps every path finite, so an entry pointing
+   * back at the root or an ancestor cannot make a walk recurse without end. And a directory has
+   * one parent and one name: the first (parent, name) a directory is met under is remembered, and
+   * meeting it under another is damage (a DAG of directories would show a few KB of manifest as
+   * 2^40 paths in a mount, as extract refuses to write them). The map holds one entry per
+   * directory met, at most the manifest's directories.
+   */
+  private Inode checkEdge(Inode dir, byte[] name, Inode n) throws CorruptSnapshotException {
+    if (!n.isDir()) {
+      return n;
+    }
+    if (n.ino() <= dir.ino()) {
+      throw new CorruptSnapshotException(file, "manifest directory inode " + dir.ino() + " has an entry for directory inode "
+          + n.ino() + ", which is not below it (a directory loop): damaged manifest");
+    }
+    Edge first = parents.putIfAbsent(n.ino(), new Edge(dir.ino(), name.clone()));
+    if (first != null && (first.parent() != dir.ino() || !Arrays.equals(first.name(), name))) {
+      throw new CorruptSnapshotException(file, "manifest directory inode " + n.ino() + " is named in directory "
+          + first.parent() + " and again in directory " + dir.ino()
+          + " (it has more than one parent; a directory must have exactly one): damaged manifest");
+    }
+    return n;
   }
 
   @Override

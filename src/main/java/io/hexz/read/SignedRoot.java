@@ -2,10 +2,8 @@ package io.hexz.read;
 
 import io.hexz.crypto.Signatures;
 import io.hexz.format.BadSignatureException;
-import io.hexz.format.BlockKind;
 import io.hexz.format.Checksums;
 import io.hexz.format.Format;
-import io.hexz.format.IndexPage;
 import io.hexz.format.SignatureInfo;
 import io.hexz.format.StreamKind;
 import java.io.IOException;
@@ -41,31 +39,22 @@ final class SignedRoot {
     d.update(SignatureInfo.signedBytes(f.rawHeader()));
     d.update(f.metadataHash());
     ByteBuffer e = ByteBuffer.allocate(1 + 4 + Format.HASH_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    byte[] h = new byte[Format.HASH_SIZE];
-    for (StreamKind k : StreamKind.values()) {
-      SnapshotFile.StreamReader r = f.reader(k);
-      if (r == null) {
-        continue;
+    ByteBuffer s = ByteBuffer.allocate(17).order(ByteOrder.LITTLE_ENDIAN);
+    IndexWalk.walk(f, new IndexWalk.Visitor() {
+      @Override
+      public void stream(StreamKind kind, long size, long blocks) {
+        s.clear();
+        s.put((byte) kind.id()).putLong(size).putLong(blocks);
+        d.update(s.array());
       }
-      ByteBuffer s = ByteBuffer.allocate(17).order(ByteOrder.LITTLE_ENDIAN);
-      s.put((byte) k.id()).putLong(r.size()).putLong(r.blocks());
-      d.update(s.array());
-      for (long first = 0; first < r.blocks(); first += Format.LEAF_FANOUT) {
-        IndexPage leaf = r.leafFor(first);
-        for (int i = 0; i < leaf.count(); i++) {
-          long b = first + i;
-          int kind = leaf.kindId(i);
-          if (kind == BlockKind.PARENT.id()) {
-            r.hashAndCrc(b, h);
-          } else {
-            leaf.hash(i, h, 0);
-          }
-          e.clear();
-          e.put((byte) kind).putInt(r.blockLength(b)).put(h);
-          d.update(e.array());
-        }
+
+      @Override
+      public void block(int kindId, int length, byte[] sha256) {
+        e.clear();
+        e.put((byte) kindId).putInt(length).put(sha256);
+        d.update(e.array());
       }
-    }
+    });
     return d.digest();
   }
 

@@ -59,7 +59,16 @@ import javax.crypto.AEADBadTagException;
  * and verify over the root hash, which walks every leaf entry (see {@link SignedRoot}); the SHA-256
  * of every leaf page seen then is pinned, so a page re-read later must be the one that was
  * checked, and every block loaded is checked against its SHA-256. Parents of such a snapshot are
- * opened with the same block and page checks (their hashes are part of the child's root).
+ * opened with the same block and page checks (their hashes are part of the child's root), and so
+ * is a clear parent of an encrypted child ({@link HashCheck#AUTHENTICATED}, see {@link Chains}).
+ *
+ * <p>Hash checks and the cache: the signature covers each block's kind, length and SHA-256, not
+ * where its payload lies, and the cache is keyed by payload offset. So a hash check is made of
+ * the bytes against the entry that asks for them, on a hit as on a load: a cached block carries
+ * the SHA-256 it was checked against when loaded, and a hit must carry the asking entry's.
+ * Otherwise an entry edited to name another block's payload and CRCs (an unsigned parent's, or
+ * one forged past its CRCs) would be served that block's bytes once they were cached. Offsets,
+ * stored lengths and CRCs then only decide whether a read succeeds, never what it returns.
  */
 final class SnapshotFile implements Snapshot {
   private static final System.Logger LOG = System.getLogger(SnapshotFile.class.getName());
@@ -83,6 +92,7 @@ final class SnapshotFile implements Snapshot {
   private final byte[] metadataHash;
   /** SHA-256 of each leaf page's raw bytes, pinned at first load; null unless hashes are checked. */
   private final Map<Long, byte[]> pinnedLeaves;
+  private final HashCheck hashCheck;
   private Tree tree; // guarded by this; created on first use
 
   private SnapshotFile(ByteSource source, Header header, Metadata metadata, BlockCache cache,
@@ -91,7 +101,8 @@ final class SnapshotFile implements Snapshot {
     this.contentIdentity = o.identity;
     this.rawHeader = o.rawHeader;
     this.metadataHash = o.metadataHash;
-    this.pinnedLeaves = o.checkHashes ? new java.util.concurrent.ConcurrentHashMap<>() : null;
+    this.hashCheck = o.hashCheck;
+    this.pinnedLeaves = o.hashCheck == HashCheck.OFF ? null : new java.util.concurrent.ConcurrentHashMap<>();
     this.source = source;
     this.name = source.name();
     this.header = header;
@@ -105,7 +116,12 @@ final class SnapshotFile implements Snapshot {
 
   /** Reads and checks just the header of {@code source}. */
   static Header readHeader(ByteSource source) throws IOException {
-    return Header.decode(source.name(), ByteBuffer.wrap(readHeaderBytes(source)), source.size());
+    return decodeHeader(source, readHeaderBytes(source));
+  }
+
+  /** Checks and decodes header bytes read from {@code source}. */
+  static Header decodeHeader(ByteSource source, byte[] raw) throws IOException {
+    return Header.decode(source.name(), ByteBuffer.wrap(raw), source.size());
   }
 
   /** The raw 4096 header bytes of {@code source} (not checked). */
@@ -119,24 +135,54 @@ final class SnapshotFile implements Snapshot {
 
   /** What open learned before the object exists. */
   private record Opened(SnapshotCipher cipher, byte[] identity, byte[] rawHeader, byte[] metadataHash,
-      boolean checkHashes) {}
+      HashCheck hashCheck) {}
+
+  /**
+   * Whether, and on whose authority, every block is checked against the SHA-256 of its leaf entry
+   * and leaf pages are pinned: a signature (the snapshot's own or a signed child's, whose root
+   * covers its parents' block hashes), or an encrypted child that recomputed this parent's
+   * identity from its index.
+   */
+  enum HashCheck {
+    OFF(""), AUTHENTICATED("authenticated"), SIGNED("signed"); // weakest first
+
+    private final String word;
+
+    HashCheck(String word) {
+      this.word = word;
+    }
+
+    /** The stronger of two reasons (a signature's wins, for the message). */
+    HashCheck and(HashCheck o) {
+      return compareTo(o) >= 0 ? this : o;
+    }
+  }
 
   static SnapshotFile open(ByteSource source, ReadOptions options, BlockCache cache, SnapshotFile parent)
       throws IOException {
-    return open(source, options, cache, parent, options.publicKey() != null);
+    return open(source, options, cache, parent, options.publicKey() != null ? HashCheck.SIGNED : HashCheck.OFF);
   }
 
   /**
    * Opens {@code source}; on failure the source is left open for the caller to close.
    *
    * @param parent the already opened and identity-checked parent, required for thin snapshots
-   * @param checkHashes whether every block is checked against its SHA-256 and leaf pages are
+   * @param hashCheck whether every block is checked against its SHA-256 and leaf pages are
    *     pinned (set for a signed snapshot and its parents)
    */
   static SnapshotFile open(ByteSource source, ReadOptions options, BlockCache cache, SnapshotFile parent,
-      boolean checkHashes) throws IOException {
-    byte[] raw = readHeaderBytes(source);
-    Header h = Header.decode(source.name(), ByteBuffer.wrap(raw), source.size());
+      HashCheck hashCheck) throws IOException {
+    return open(source, readHeaderBytes(source), options, cache, parent, hashCheck);
+  }
+
+  /**
+   * As {@link #open(ByteSource, ReadOptions, BlockCache, SnapshotFile, boolean)}, over header
+   * bytes already read from {@code source}: the caller that checked them (a parent's identity)
+   * gets exactly the header it checked, not a second read.
+   */
+  static SnapshotFile open(ByteSource source, byte[] raw, ReadOptions options, BlockCache cache, SnapshotFile parent,
+      HashCheck hashCheck) throws IOException {
+    Header h = decodeHeader(source, raw);
     String name = source.name();
     if (h.isThin() && parent == null) {
       throw new SnapshotException(name, "is a thin snapshot; its parent must be opened first");
@@ -154,7 +200,7 @@ final class SnapshotFile implements Snapshot {
       }
       Metadata meta = Metadata.parse(name, metaBytes);
       f = new SnapshotFile(source, h, meta, cache, options, parent,
-          new Opened(cipher, identity, raw, Checksums.sha256().digest(metaBytes), checkHashes));
+          new Opened(cipher, identity, raw, Checksums.sha256().digest(metaBytes), hashCheck));
       for (StreamDescriptor d : h.streams().values()) {
         f.streams.put(d.kind(), f.new StreamReader(d));
       }
@@ -337,6 +383,11 @@ final class SnapshotFile implements Snapshot {
   }
 
   @Override
+  public Extent extentAt(long offset, long maxLength) throws IOException {
+    return streams.get(StreamKind.DISK).extentAt(offset, maxLength);
+  }
+
+  @Override
   public CompletableFuture<Integer> readAsync(StreamKind kind, ByteBuffer dst, long offset) {
     StreamReader r = streams.get(kind);
     if (r == null) {
@@ -407,13 +458,20 @@ final class SnapshotFile implements Snapshot {
   static final class CachedBlock implements BlockCache.Counted {
     private final byte[] data;
     private final int crc;
+    private final byte[] sha256; // null unless the snapshot checks hashes
     private final BlockCache owner;
     private final AtomicInteger refs = new AtomicInteger(1);
 
-    CachedBlock(byte[] data, int crc, BlockCache owner) {
+    CachedBlock(byte[] data, int crc, byte[] sha256, BlockCache owner) {
       this.data = data;
       this.crc = crc;
+      this.sha256 = sha256;
       this.owner = owner;
+    }
+
+    /** The SHA-256 {@link #data} was checked against when it was loaded, or null. */
+    byte[] sha256() {
+      return sha256;
     }
 
     /** The content; valid only while the caller holds a reference. */
@@ -481,6 +539,9 @@ final class SnapshotFile implements Snapshot {
     private final int blockSize;
     private final IndexPage root;
     private final Prefetcher prefetcher;
+    /** CRC32C of a zero block of full length and of the last block's length. */
+    private final int zeroCrc;
+    private final int lastZeroCrc;
 
     StreamReader(StreamDescriptor d) throws IOException {
       this.desc = d;
@@ -489,6 +550,8 @@ final class SnapshotFile implements Snapshot {
       this.shift = header.blockShift();
       this.blockSize = 1 << shift;
       this.blocks = Format.ceilDiv(size, blockSize);
+      this.zeroCrc = Zeros.crc32c(blockSize);
+      this.lastZeroCrc = blocks == 0 ? zeroCrc : Zeros.crc32c(blockLength(blocks - 1));
       if (d.indexDepth() == 0) {
         this.root = null;
       } else {
@@ -568,6 +631,48 @@ final class SnapshotFile implements Snapshot {
       return total;
     }
 
+    @Override
+    public Extent extentAt(long offset, long maxLength) throws IOException {
+      if (offset < 0 || offset >= size || maxLength <= 0) {
+        return BlockDevice.super.extentAt(offset, maxLength); // throws the argument error
+      }
+      if (closed.get()) {
+        throw new IOException(name + " is closed");
+      }
+      long end = Math.min(size, offset + maxLength);
+      long b = offset >>> shift;
+      boolean zero = isZeroBlock(b);
+      long pos = Math.min(end, (b + 1) << shift);
+      while (pos < end && isZeroBlock(pos >>> shift) == zero) {
+        pos = Math.min(end, ((pos >>> shift) + 1) << shift);
+      }
+      return new Extent(pos - offset, zero);
+    }
+
+    /** Whether block {@code b} is stored as a zero block (in this layer or, for PARENT, below). */
+    private boolean isZeroBlock(long b) throws IOException {
+      IndexPage leaf = leafFor(b);
+      BlockKind k = BlockKind.fromId(leaf.kindId((int) (b - leaf.firstBlock())));
+      if (k == null) {
+        throw corrupt(b, "has unknown block kind " + leaf.kindId((int) (b - leaf.firstBlock())));
+      }
+      if (k == BlockKind.ZERO) {
+        checkZeroEntry(leaf, (int) (b - leaf.firstBlock()), b);
+        return true;
+      }
+      return k == BlockKind.PARENT && parentReader(b).isZeroBlock(b);
+    }
+
+    /**
+     * A ZERO entry records the CRC32C of a zero block like any other entry; checking it costs
+     * nothing and keeps a damaged kind byte from turning a stored block into zeros.
+     */
+    private void checkZeroEntry(IndexPage leaf, int i, long b) throws IOException {
+      if (leaf.contentCrc(i) != (b == blocks - 1 ? lastZeroCrc : zeroCrc)) {
+        throw corrupt(b, "is marked as zeros but its checksum is not that of a zero block");
+      }
+    }
+
     /** Hands {@code length} bytes of block {@code b} starting at {@code within} to the sink. */
     void transferBlock(long b, int within, int length, BlockDevice.Sink sink) throws IOException {
       IndexPage leaf = leafFor(b);
@@ -578,6 +683,7 @@ final class SnapshotFile implements Snapshot {
       }
       switch (k) {
         case ZERO:
+          checkZeroEntry(leaf, i, b);
           sink.zeros(length);
           return;
         case PARENT:
@@ -620,6 +726,14 @@ final class SnapshotFile implements Snapshot {
       if (cb.crc() != crc || cb.data().length != blockLength(b)) {
         cb.release();
         throw corrupt(b, "does not match its checksum (shared payload at offset " + off + ")");
+      }
+      // A cache hit is checked against the hash this entry records, as a load is: the key is only
+      // the payload offset, which the signature does not cover, so an edited entry could
+      // otherwise name another block's cached bytes together with that block's CRC.
+      if (pinnedLeaves != null && !leaf.hashEquals(i, cb.sha256())) {
+        cb.release();
+        throw corrupt(b, "does not match its " + hashCheck.word + " SHA-256 (payload at offset " + off
+            + " holds another block's content)");
       }
       return cb;
     }
@@ -672,10 +786,14 @@ final class SnapshotFile implements Snapshot {
       if (actual != leaf.contentCrc(i)) {
         throw corrupt(b, String.format("checksum mismatch (stored %08x, computed %08x)", leaf.contentCrc(i), actual));
       }
-      if (pinnedLeaves != null && !Arrays.equals(Checksums.sha256().digest(data), leaf.hash(i))) {
-        throw corrupt(b, "does not match its signed SHA-256");
+      byte[] sha256 = null;
+      if (pinnedLeaves != null) {
+        sha256 = Checksums.sha256().digest(data);
+        if (!leaf.hashEquals(i, sha256)) {
+          throw corrupt(b, "does not match its " + hashCheck.word + " SHA-256");
+        }
       }
-      return new CachedBlock(data, actual, cache);
+      return new CachedBlock(data, actual, sha256, cache);
     }
 
     /**

@@ -104,4 +104,31 @@ public final class Snapshots {
     }
     return out;
   }
+
+  /**
+   * The first layer of {@code s}'s chain (itself, then its parents) that is encrypted, if any.
+   * Whatever is written from such a chain holds that layer's plaintext, so writers use this to
+   * keep it encrypted.
+   */
+  public static java.util.Optional<Snapshot> encryptedLayer(Snapshot s) {
+    return chain(s).stream().filter(l -> l.header().isEncrypted()).findFirst();
+  }
+
+  /**
+   * The snapshots a directory holds: its regular files named {@code *.hxz}, sorted by name (what
+   * a mount or an NBD server of a directory serves).
+   *
+   * @throws java.nio.file.NoSuchFileException if there is none
+   */
+  public static java.util.List<java.nio.file.Path> inDirectory(java.nio.file.Path dir) throws IOException {
+    java.util.List<java.nio.file.Path> snaps;
+    try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(dir)) {
+      snaps = s.filter(p -> p.getFileName().toString().endsWith(".hxz") && java.nio.file.Files.isRegularFile(p))
+          .sorted().toList();
+    }
+    if (snaps.isEmpty()) {
+      throw new java.nio.file.NoSuchFileException(dir.toString(), null, "no *.hxz snapshots in this directory");
+    }
+    return snaps;
+  }
 }

@@ -44,6 +44,18 @@ public interface Tree {
   /** Number of inodes. */
   long inodeCount();
 
+  /**
+   * Number of dirents in the manifest: in a well-formed tree every directory has one parent and
+   * its own run of dirents, so a whole walk meets at most this many entries.
+   */
+  long direntCount();
+
+  /**
+   * The inode an entry of {@code dir} names, checked against the entry: its type must match the
+   * entry's, and a subdirectory must be numbered above {@code dir} (so no walk loops).
+   */
+  Inode child(Inode dir, DirEntry entry) throws IOException;
+
   /** The entry called {@code name} in directory {@code dir}; a binary search over its sorted entries. */
   Optional<Inode> lookup(Inode dir, byte[] name) throws IOException;
 

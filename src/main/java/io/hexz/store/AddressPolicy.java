@@ -11,9 +11,10 @@ import java.util.Set;
  * The guard against server-side request forgery: unless restricted addresses are allowed, a host
  * is refused when any address it resolves to is loopback, unspecified, private, shared (CGNAT),
  * link-local (which holds the cloud metadata service 169.254.169.254), unique-local IPv6,
- * multicast, reserved, or an IPv4 address of these kinds embedded in IPv6 (mapped, compatible,
- * NAT64, 6to4). Checked before every request (the JVM's DNS cache makes the check and the
- * connection see the same addresses). Immutable.
+ * multicast, reserved, local-use NAT64 (64:ff9b:1::/48), or an IPv4 address of these kinds
+ * embedded in IPv6 (mapped, compatible, NAT64, 6to4, Teredo). Checked before every request (the
+ * JVM's DNS cache makes the check and the connection see the same addresses, except when an entry
+ * expires between the two: see README, Security). Immutable.
  */
 final class AddressPolicy {
   /** Refuses restricted addresses. */
@@ -79,6 +80,10 @@ final class AddressPolicy {
       if ((b0 & 0xfe) == 0xfc) {
         return true; // fc00::/7 unique local
       }
+      if (b0 == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b && b[4] == 0
+          && b[5] == 1) {
+        return true; // 64:ff9b:1::/48 local-use NAT64 (RFC 8215): translates into private networks
+      }
       byte[] v4 = embeddedV4(b);
       return v4 != null && isRestrictedV4(v4);
     }
@@ -101,7 +106,7 @@ final class AddressPolicy {
         || b0 >= 224; // multicast, reserved 240/4, broadcast
   }
 
-  /** The IPv4 address inside an IPv4-mapped, -compatible, NAT64 or 6to4 IPv6 address, or null. */
+  /** The IPv4 address inside an IPv4-mapped, -compatible, NAT64, 6to4 or Teredo IPv6 address, or null. */
   private static byte[] embeddedV4(byte[] b) {
     boolean zero10 = allZero(b, 0, 10);
     if (zero10 && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
@@ -116,6 +121,13 @@ final class AddressPolicy {
     }
     if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
       return Arrays.copyOfRange(b, 2, 6); // 2002::/16 6to4
+    }
+    if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x01 && b[2] == 0 && b[3] == 0) {
+      byte[] v4 = Arrays.copyOfRange(b, 12, 16); // 2001::/32 Teredo: the client's IPv4, inverted
+      for (int i = 0; i < 4; i++) {
+        v4[i] = (byte) ~v4[i];
+      }
+      return v4;
     }
     return null;
   }

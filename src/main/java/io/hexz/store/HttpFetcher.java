@@ -48,8 +48,11 @@ import javax.net.ssl.SSLException;
  * <p>Every range answer is checked before a byte is kept: status 206 (a 200 means the server
  * ignores Range and is refused), a Content-Range equal to the range asked for, no
  * Content-Encoding, the ETag (or Last-Modified) and total size of the opened object, and exactly
- * as many body bytes as asked for. Requests carry {@code If-Match} (a strong ETag) or
- * {@code If-Unmodified-Since}; a 412 means the object changed.
+ * as many body bytes as asked for. Requests carry {@code If-Match} when the object has a strong
+ * ETag; a 412 means the object changed. Without one, each answer's Last-Modified and total size
+ * must equal those seen at open. {@code If-Unmodified-Since} is never sent: HTTP dates carry whole
+ * seconds, and servers that compare them with a sub-second mtime (S3Proxy's filesystem backend)
+ * fail every request for an unchanged object with 412.
  *
  * <p>Redirects are followed here, not by the client, at most 5 hops, each target checked by
  * {@link AddressPolicy}; https never redirects to http. Open remembers where the redirects led
@@ -197,10 +200,20 @@ final class HttpFetcher implements RangeFetcher {
     if (etag != null && e.isPresent() && !opaque(e.get()).equals(opaque(etag))) {
       throw new RemoteChangedException(name, "ETag is now " + e.get() + ", was " + etag);
     }
-    Optional<String> lm = h.firstValue("Last-Modified");
-    if (etag == null && lastModified != null && lm.isPresent() && !lm.get().equals(lastModified)) {
-      throw new RemoteChangedException(name, "Last-Modified is now " + lm.get() + ", was " + lastModified);
+    if (!strongEtag() && lastModified != null) {
+      // Nothing else pins the object: an answer that cannot be matched to it is not used.
+      String lm = h.firstValue("Last-Modified").orElseThrow(() -> new RemoteException(name,
+          "server answered a range without the Last-Modified it gave at open (" + lastModified
+              + "), so the answer cannot be matched to the opened object"));
+      if (!lm.equals(lastModified)) {
+        throw new RemoteChangedException(name, "Last-Modified is now " + lm + ", was " + lastModified);
+      }
     }
+  }
+
+  /** Whether the opened object has a strong ETag, which requests then carry as If-Match. */
+  private boolean strongEtag() {
+    return etag != null && !etag.startsWith("W/");
   }
 
   private static String opaque(String etag) {
@@ -274,12 +287,8 @@ final class HttpFetcher implements RangeFetcher {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(options.requestTimeout())
         .header("Range", "bytes=" + first + "-" + last)
         .header("Accept-Encoding", "identity");
-    if (pinned) {
-      if (etag != null && !etag.startsWith("W/")) {
-        b.header("If-Match", etag);
-      } else if (lastModified != null) {
-        b.header("If-Unmodified-Since", lastModified);
-      }
+    if (pinned && strongEtag()) {
+      b.header("If-Match", etag);
     }
     if (authorization != null && sameOrigin(uri)) {
       b.header("Authorization", authorization);
@@ -386,8 +395,7 @@ final class HttpFetcher implements RangeFetcher {
           + " 206 Partial Content); serve the snapshot from a server that supports Range requests");
     }
     if (s == 412 && pinned) {
-      return new RemoteChangedException(name, "HTTP 412 Precondition Failed for "
-          + (etag != null && !etag.startsWith("W/") ? "If-Match " + etag : "If-Unmodified-Since " + lastModified));
+      return new RemoteChangedException(name, "HTTP 412 Precondition Failed for If-Match " + etag);
     }
     if (s == 416 && pinned) {
       return new RemoteChangedException(name, "HTTP 416: the range is no longer inside it");

@@ -44,8 +44,12 @@ import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
  * (signing, credentials and endpoints are the SDK's). Thread-safe.
  *
  * <p>Open: HeadObject gives the size, the ETag and Last-Modified; every GetObject then carries
- * {@code ifMatch(ETag)} (or {@code ifUnmodifiedSince}), so a replaced object fails with 412
- * instead of mixing versions, and its Content-Range and length are checked like HTTP's.
+ * {@code ifMatch(ETag)}, so a replaced object fails with 412 instead of mixing versions, and its
+ * Content-Range and length are checked like HTTP's. Without an ETag (S3Proxy's filesystem backend
+ * serving a file copied into its directory), each answer's Last-Modified and total size must equal
+ * those seen at open. No {@code ifUnmodifiedSince} is sent: HTTP dates carry whole seconds, and
+ * such a server compares them with the file's sub-second mtime, failing every GET of an unchanged
+ * object with 412.
  *
  * <p>Client: HTTP through the JDK's HttpURLConnection (url-connection-client: pooled keep-alive
  * connections, never follows redirects), the SDK's own retries off ({@link Retrier} retries, the
@@ -209,8 +213,6 @@ final class S3Fetcher implements RangeFetcher {
     GetObjectRequest.Builder req = GetObjectRequest.builder().bucket(bucket).key(key).range("bytes=" + offset + "-" + last);
     if (etag != null) {
       req.ifMatch(etag);
-    } else if (lastModified != null) {
-      req.ifUnmodifiedSince(lastModified);
     }
     try {
       client.getObject(req.build(), (GetObjectResponse r, AbortableInputStream in) -> {
@@ -246,6 +248,9 @@ final class S3Fetcher implements RangeFetcher {
     }
     if (etag != null && r.eTag() != null && !r.eTag().equals(etag)) {
       throw new RemoteChangedException(name, "ETag is now " + r.eTag() + ", was " + etag);
+    }
+    if (etag == null && lastModified != null && !lastModified.equals(r.lastModified())) {
+      throw new RemoteChangedException(name, "Last-Modified is now " + r.lastModified() + ", was " + lastModified);
     }
     String enc = effectiveEncoding(r.contentEncoding());
     if (!enc.isEmpty()) {
@@ -323,8 +328,7 @@ final class S3Fetcher implements RangeFetcher {
       String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
       String what = (code == null ? "" : code + ", ") + "HTTP " + status;
       if (status == 412 && pinned) {
-        return new RemoteChangedException(name, "S3 " + what + " for "
-            + (etag != null ? "If-Match " + etag : "If-Unmodified-Since " + lastModified));
+        return new RemoteChangedException(name, "S3 " + what + " for If-Match " + etag);
       }
       if (status == 416 && pinned) {
         return new RemoteChangedException(name, "S3 " + what + ": the range is no longer inside it");

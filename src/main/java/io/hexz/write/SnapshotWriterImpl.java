@@ -56,6 +56,9 @@ import java.util.concurrent.Future;
  *
  * <p>Atomicity: everything goes to a temporary file beside the destination; the header, which
  * makes a file a snapshot, is written last, then the file is forced and renamed into place.
+ * Every write and writeback error fails the writer for good (the background fsync's result is
+ * read, since the kernel reports a writeback error only once), so a file with lost pages is never
+ * renamed over an older good one.
  *
  * <p>Concurrency: not thread-safe; one thread drives a writer.
  */
@@ -80,9 +83,16 @@ final class SnapshotWriterImpl implements SnapshotWriter {
   private final byte[] verifyScratch;
   private long pos = Format.HEADER_SIZE;
   /** Bytes between background writebacks of the output. */
-  private static final long FLUSH_EVERY = 64L << 20;
+  static final long FLUSH_EVERY = 64L << 20;
+  private final long flushEvery;
   private final ExecutorService flusher = Executors.newSingleThreadExecutor(Pools.named("hexz-writeback"));
   private Future<?> pendingFlush;
+  /**
+   * The first write or writeback error. Sticky: Linux reports a writeback error once per open
+   * file, so after the background fsync has seen it the final one succeeds; the file must then
+   * never be renamed into place.
+   */
+  private IOException failure;
   private long flushedTo;
   private long consumed;
   private Sink current;
@@ -96,8 +106,18 @@ final class SnapshotWriterImpl implements SnapshotWriter {
   private final SnapshotCipher cipher; // null unless encrypting
   private final byte[] salt;
 
+  /** Opens the temporary output file; tests substitute one that injects I/O errors. */
+  interface OutputOpener {
+    FileChannel open(Path temp) throws IOException;
+  }
+
   SnapshotWriterImpl(Path target, WriteOptions options) throws IOException {
+    this(target, options, t -> FileChannel.open(t, StandardOpenOption.WRITE, StandardOpenOption.READ), FLUSH_EVERY);
+  }
+
+  SnapshotWriterImpl(Path target, WriteOptions options, OutputOpener opener, long flushEvery) throws IOException {
     this.target = target.toAbsolutePath();
+    this.flushEvery = flushEvery;
     this.options = options;
     this.blockSize = options.blockSize();
     int bs = blockSize;
@@ -115,30 +135,44 @@ final class SnapshotWriterImpl implements SnapshotWriter {
         throw new IllegalArgumentException("block size " + blockSize + " differs from the parent's ("
             + parentIndex.blockSize() + "): a thin snapshot uses its parent's block size");
       }
+      java.util.Optional<io.hexz.read.Snapshot> sealed = io.hexz.read.Snapshots.encryptedLayer(parent);
+      if (sealed.isPresent() && options.password() == null) {
+        // Every unchanged block would be read back from the encrypted layer, and a block that
+        // differs only slightly would be stored next to it in clear: the chain must stay sealed.
+        String layer = sealed.get().name();
+        parent.close();
+        throw new IllegalArgumentException(target + ": its parent chain holds the encrypted snapshot " + layer
+            + ", so it must be encrypted too");
+      }
     } else {
       this.parent = null;
       this.parentIndex = null;
       this.parentHint = "";
     }
-    this.codec = options.codec() == CodecType.NONE ? null : Codec.of(options.codec(), options.level());
-    if (options.password() != null) {
-      // A fresh salt per snapshot gives a fresh key: no (key, nonce) pair of another file can
-      // recur here, and a payload spliced in from another snapshot fails its tag.
-      this.salt = Crypto.newSalt();
-      this.cipher = Crypto.derive(options.password(), options.kdf(), salt);
-    } else {
-      this.salt = null;
-      this.cipher = null;
-    }
-    Path dir = this.target.getParent();
-    this.temp = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".hexz-tmp");
+    SnapshotCipher c = null;
+    Path t = null;
     try {
-      // createTempFile makes the file owner-only; a snapshot is ordinary data (like cp would make).
-      Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-    } catch (UnsupportedOperationException ignored) {
-      // not a POSIX file system
+      this.codec = options.codec() == CodecType.NONE ? null : Codec.of(options.codec(), options.level());
+      if (options.password() != null) {
+        // A fresh salt per snapshot gives a fresh key: no (key, nonce) pair of another file can
+        // recur here, and a payload spliced in from another snapshot fails its tag.
+        this.salt = Crypto.newSalt();
+        c = Crypto.derive(options.password(), options.kdf(), salt);
+      } else {
+        this.salt = null;
+      }
+      this.cipher = c;
+      Path dir = this.target.getParent();
+      t = Files.createTempFile(dir, "." + this.target.getFileName() + ".", ".hexz-tmp");
+      this.temp = t;
+      // createTempFile makes the file owner-only: it stays so while written, and gets its mode
+      // (FileModes) just before it is renamed into place.
+      this.out = opener.open(temp);
+    } catch (IOException | RuntimeException | Error e) {
+      // A writer that could not start leaves nothing behind: no temporary file, no open parent.
+      abandon(e, t, c, parent);
+      throw e;
     }
-    this.out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.READ);
     this.pool = Executors.newFixedThreadPool(options.threads(), Pools.named("hexz-compress"));
     this.window = options.threads() * 2;
     this.dedup = options.dedup() ? new DedupTable(options.dedupCapacity()) : null;
@@ -148,6 +182,23 @@ final class SnapshotWriterImpl implements SnapshotWriter {
       free.add(new Job());
     }
     zeroFacts(blockSize);
+  }
+
+  /** Releases what a failed constructor had made; later failures are added to {@code e}. */
+  private static void abandon(Throwable e, Path temp, SnapshotCipher cipher, io.hexz.read.Snapshot parent) {
+    if (cipher != null) {
+      cipher.close();
+    }
+    try {
+      if (temp != null) {
+        Files.deleteIfExists(temp);
+      }
+      if (parent != null) {
+        parent.close();
+      }
+    } catch (IOException | RuntimeException x) {
+      e.addSuppressed(x);
+    }
   }
 
   /** Counters of what the writer did; read after finish. */
@@ -176,6 +227,10 @@ final class SnapshotWriterImpl implements SnapshotWriter {
   @Override
   public Path finish() throws IOException {
     ensureOpen();
+    if (failure != null) {
+      close();
+      throw new IOException(failure.getMessage(), failure);
+    }
     if (current != null) {
       throw new IllegalStateException("stream " + current.kind + " is still open");
     }
@@ -190,6 +245,7 @@ final class SnapshotWriterImpl implements SnapshotWriter {
         meta = cipher.seal(SnapshotCipher.Domain.METADATA, metaOffset, meta, 0, meta.length);
       }
       writeFully(ByteBuffer.wrap(meta));
+      awaitWriteback();
       byte[] identity = Identity.compute(blockSize, identityParts);
       // A manifest stream is what makes a directory snapshot: the flag follows it (flatten keeps it too).
       int incompat = (parent == null ? 0 : Format.INCOMPAT_THIN) | (cipher == null ? 0 : Format.INCOMPAT_ENCRYPTED)
@@ -208,11 +264,16 @@ final class SnapshotWriterImpl implements SnapshotWriter {
         h = h.withEncryption(new EncryptionInfo(enc.memoryKiB(), enc.iterations(), enc.parallelism(), salt, check));
       }
       ByteBuffer hb = h.encode();
-      while (hb.hasRemaining()) {
-        out.write(hb, hb.position());
+      try {
+        while (hb.hasRemaining()) {
+          out.write(hb, hb.position());
+        }
+        out.force(true);
+        out.close(); // close reports a deferred write error on some file systems (NFS)
+      } catch (IOException e) {
+        throw failed(e);
       }
-      out.force(true);
-      out.close();
+      FileModes.apply(temp, options.maxPermissions());
       replace(temp, target);
       finished = true;
       stats.fileBytes = h.fileLength();
@@ -281,10 +342,20 @@ final class SnapshotWriterImpl implements SnapshotWriter {
   }
 
   private void writeFully(ByteBuffer b) throws IOException {
-    while (b.hasRemaining()) {
-      pos += out.write(b, pos);
+    if (failure != null) {
+      throw new IOException(failure.getMessage(), failure);
     }
-    if (pos - flushedTo >= FLUSH_EVERY && (pendingFlush == null || pendingFlush.isDone())) {
+    try {
+      while (b.hasRemaining()) {
+        pos += out.write(b, pos);
+      }
+    } catch (IOException e) {
+      throw failed(e);
+    }
+    if (pendingFlush != null && pendingFlush.isDone()) {
+      awaitWriteback();
+    }
+    if (pos - flushedTo >= flushEvery && pendingFlush == null) {
       // Write back while compressing: otherwise the final fsync has the whole file to flush
       // (Linux starts background writeback only at 10% of RAM dirty) and the build waits on it.
       flushedTo = pos;
@@ -293,6 +364,35 @@ final class SnapshotWriterImpl implements SnapshotWriter {
         return null;
       });
     }
+  }
+
+  /** Waits for the background writeback in progress, if any, and fails the writer if it failed. */
+  private void awaitWriteback() throws IOException {
+    Future<?> f = pendingFlush;
+    pendingFlush = null;
+    if (f != null) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while writing back " + temp);
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        throw failed(c instanceof IOException ? (IOException) c : new IOException(String.valueOf(c), c));
+      }
+    }
+    if (failure != null) {
+      throw new IOException(failure.getMessage(), failure);
+    }
+  }
+
+  /** Records the first I/O error on the output (see {@link #failure}); returns it, naming the file. */
+  private IOException failed(IOException e) {
+    if (failure == null) {
+      failure = new IOException(target + ": writing " + temp.getFileName() + " failed, nothing was replaced: "
+          + e.getMessage(), e);
+    }
+    return failure;
   }
 
   private void zeroFacts(int len) {

@@ -26,8 +26,10 @@ public final class WriteOptions {
   private final io.hexz.read.ReadOptions parentReadOptions;
   private final io.hexz.crypto.Secret password;
   private final io.hexz.crypto.KdfParams kdf;
+  private final java.util.Set<java.nio.file.attribute.PosixFilePermission> maxPermissions;
 
   private WriteOptions(Builder b) {
+    this.maxPermissions = b.maxPermissions == null ? null : java.util.Set.copyOf(b.maxPermissions);
     this.password = b.password;
     this.kdf = b.kdf;
     this.parent = b.parent;
@@ -115,6 +117,14 @@ public final class WriteOptions {
     return kdf;
   }
 
+  /**
+   * The most a snapshot file's mode may allow besides its owner's read and write (null: no limit
+   * but the umask). The file is made {@code rw-rw-rw-} less the umask, then narrowed to this.
+   */
+  public java.util.Set<java.nio.file.attribute.PosixFilePermission> maxPermissions() {
+    return maxPermissions;
+  }
+
   /** Builder of {@link WriteOptions}; not thread-safe. */
   public static final class Builder {
     private int blockSize = 64 << 10;
@@ -132,6 +142,33 @@ public final class WriteOptions {
         new io.hexz.read.ReadOptions(64L << 20, false, 0, 1);
     private io.hexz.crypto.Secret password;
     private io.hexz.crypto.KdfParams kdf = io.hexz.crypto.KdfParams.DEFAULTS;
+    private java.util.Set<java.nio.file.attribute.PosixFilePermission> maxPermissions;
+
+    /**
+     * Limits the snapshot file's mode to {@code p} (plus its owner's read and write): give the
+     * source's mode, so that a snapshot of a private disk or file is as private as its source.
+     */
+    public Builder maxPermissions(java.util.Set<java.nio.file.attribute.PosixFilePermission> p) {
+      this.maxPermissions = p == null ? null : java.util.Set.copyOf(p);
+      return this;
+    }
+
+    /**
+     * {@link #maxPermissions} from the files the snapshot's content comes from: what all of them
+     * allow (a file system without POSIX modes sets no limit).
+     */
+    public Builder maxPermissionsOf(java.nio.file.Path... sources) throws java.io.IOException {
+      java.util.Set<java.nio.file.attribute.PosixFilePermission> p =
+          java.util.EnumSet.allOf(java.nio.file.attribute.PosixFilePermission.class);
+      for (java.nio.file.Path f : sources) {
+        try {
+          p.retainAll(java.nio.file.Files.getPosixFilePermissions(f));
+        } catch (UnsupportedOperationException ignored) {
+          // no modes there: no limit from this one
+        }
+      }
+      return maxPermissions(p);
+    }
 
     /** Argon2id costs for {@link #encrypt} (the default is {@link io.hexz.crypto.KdfParams#DEFAULTS}). */
     public Builder kdf(io.hexz.crypto.KdfParams kdf) {

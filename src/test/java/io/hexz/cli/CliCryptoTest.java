@@ -115,6 +115,20 @@ class CliCryptoTest {
   }
 
   @Test
+  void aThinBuildOverAnEncryptedParentNeedsEncrypt() throws Exception {
+    Path thin = dir.resolve("thin-clear.hxz");
+    CliTest.Run r = hexz("build", "-q", "--parent", enc, "--password-file", pw, img, thin);
+    assertEquals(2, r.code(), r.describe());
+    assertEquals(List.of("hexz: --parent " + enc + " is encrypted: a thin snapshot of it needs --encrypt"),
+        r.errLines());
+    assertFalse(Files.exists(thin));
+    r = hexz("build", "-q", "--parent", enc, "--encrypt", "--password-file", pw, "--kdf-memory", "256K",
+        "--kdf-iterations", "1", img, thin);
+    assertEquals(0, r.code(), r.describe());
+    assertTrue(JSON.readTree(hexz("inspect", "--json", thin).out()).get("encrypted").asBoolean());
+  }
+
+  @Test
   void thereIsNoPasswordOnTheCommandLine() {
     CliTest.Run r = hexz("verify", "--password", "hunter2", enc);
     assertEquals(2, r.code(), r.describe());

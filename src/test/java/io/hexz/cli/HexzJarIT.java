@@ -34,6 +34,45 @@ class HexzJarIT {
     return Child.run(cmd);
   }
 
+  /** The main artifact is a library: hexz's own classes, its dependencies declared in its pom, none inside. */
+  @Test
+  void libraryJarHoldsNoDependencies() throws Exception {
+    Path lib = Path.of("target", "hexz-" + io.hexz.write.Version.VERSION + ".jar").toAbsolutePath();
+    assertTrue(Files.isRegularFile(lib), lib + " is missing: run mvn package first");
+    List<String> foreign = new java.util.ArrayList<>();
+    int ours = 0;
+    try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(lib.toFile())) {
+      for (var e = z.entries(); e.hasMoreElements(); ) {
+        String n = e.nextElement().getName();
+        if (n.startsWith("io/hexz/")) {
+          ours += n.endsWith("/") ? 0 : 1;
+        } else if (!n.startsWith("META-INF/") && !n.equals("io/")) {
+          foreign.add(n);
+        }
+      }
+    }
+    assertEquals(List.of(), foreign, lib + " holds classes that are not hexz's");
+    assertTrue(ours > 100, lib + " holds only " + ours + " hexz files");
+  }
+
+  /**
+   * An Error escaping a command (here Argon2 outgrowing a small heap, as in a background mount
+   * sized too small) is one "hexz: " line and exit 1, never a stack trace.
+   */
+  @Test
+  void anOutOfMemoryErrorIsOneLine(@TempDir Path dir) throws Exception {
+    Path jar = Path.of("target", "hexz.jar").toAbsolutePath();
+    Path img = Files.write(dir.resolve("in.img"), new byte[4096]);
+    Path pw = Files.writeString(dir.resolve("pw"), "pw\n");
+    Child c = Child.run(List.of(Child.java(), "-Xmx48m", "-jar", jar.toString(), "build", "-q", img.toString(),
+        dir.resolve("out.hxz").toString(), "--encrypt", "--password-file", pw.toString(), "--kdf-memory", "128M"));
+    assertEquals(1, c.code(), c.describe());
+    // Another thread may run out of memory too (the JVM names it in a line of its own).
+    List<String> lines = c.err().lines().toList();
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("hexz: out of memory")), c.describe());
+    assertTrue(lines.stream().noneMatch(l -> l.strip().startsWith("at ")), c.describe());
+  }
+
   @Test
   void buildVerifyCatThroughTheJar(@TempDir Path dir) throws Exception {
     byte[] data = TestData.mixed(700_001, 4096, new Random(SEED));

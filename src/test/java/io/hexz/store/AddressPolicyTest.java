@@ -48,6 +48,8 @@ class AddressPolicyTest {
       new String[] {"[::10.1.2.3]", "0:0:0:0:0:0:a01:203"},
       new String[] {"[64:ff9b::a9fe:a9fe]", "64:ff9b:0:0:0:0:a9fe:a9fe"},
       new String[] {"[2002:c0a8:0101::1]", "2002:c0a8:101:0:0:0:0:1"},
+      new String[] {"[64:ff9b:1::a9fe:a9fe]", "64:ff9b:1:0:0:0:a9fe:a9fe"},
+      new String[] {"[2001:0:4136:e378:8000:63bf:80ff:fffe]", "2001:0:4136:e378:8000:63bf:80ff:fffe"}, // Teredo, 127.0.0.1
       new String[] {"localhost", null});
 
   @Test
@@ -85,7 +87,8 @@ class AddressPolicyTest {
   void publicAddressesPass() throws Exception {
     for (String h : new String[] {"8.8.8.8", "1.1.1.1", "100.63.255.255", "100.128.0.1", "172.15.255.255",
         "172.32.0.1", "192.167.1.1", "192.169.0.1", "169.253.1.1", "11.0.0.1", "2606:4700::1111",
-        "2001:4860:4860::8888", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:0808:0808::1"}) {
+        "2001:4860:4860::8888", "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:0808:0808::1",
+        "2001:0:4136:e378:8000:63bf:f7f7:f7f7"}) { // the last: Teredo, client 8.8.8.8
       assertFalse(AddressPolicy.isRestricted(InetAddress.getByName(h)), h);
     }
   }

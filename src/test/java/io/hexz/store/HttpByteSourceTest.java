@@ -338,6 +338,38 @@ class HttpByteSourceTest {
   }
 
   @Test
+  void withoutAnETagNoPreconditionIsSentAndLastModifiedPinsTheObject() throws Exception {
+    assertTimeoutPreemptively(BOUND, () -> {
+      server.setContent(data);
+      server.sendEtag(false);
+      server.fault(Fault.SUBSECOND_DATES, 0);
+      try (ByteSource s = open(options().build())) {
+        assertArrayEquals(expected(0, 1_000_000), read(s, 0, 1_000_000),
+            "a server that compares dates below a second must not fail an unchanged object");
+        byte[] other = data.clone();
+        other[2_000_000] ^= 1;
+        server.setContent(other);
+        RemoteChangedException e = assertThrows(RemoteChangedException.class, () -> read(s, 2_000_000, 10));
+        assertTrue(e.getMessage().contains("Last-Modified is now"), e.getMessage());
+      }
+    });
+  }
+
+  @Test
+  void withoutAnETagARangeAnswerWithoutLastModifiedIsRefused() throws Exception {
+    assertTimeoutPreemptively(BOUND, () -> {
+      server.setContent(data);
+      server.sendEtag(false);
+      server.fault(Fault.NO_LAST_MODIFIED_LATER, 0);
+      server.objectRequests.set(0);
+      try (ByteSource s = open(options().build())) {
+        RemoteException e = assertThrows(RemoteException.class, () -> read(s, 2_000_000, 10));
+        assertTrue(e.getMessage().contains("without the Last-Modified it gave at open"), e.getMessage());
+      }
+    });
+  }
+
+  @Test
   void aChangedSizeIsDetected() throws Exception {
     assertTimeoutPreemptively(BOUND, () -> {
       server.fault(Fault.IGNORE_CONDITIONS, 0);

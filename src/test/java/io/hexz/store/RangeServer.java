@@ -50,7 +50,14 @@ final class RangeServer implements AutoCloseable {
     /** Answers 403. */
     FORBIDDEN,
     /** Ignores If-Match and If-Unmodified-Since (the client must compare validators itself). */
-    IGNORE_CONDITIONS
+    IGNORE_CONDITIONS,
+    /**
+     * Compares If-Unmodified-Since with a sub-second mtime, as S3Proxy's filesystem backend does:
+     * every such precondition fails with 412 although the object did not change.
+     */
+    SUBSECOND_DATES,
+    /** Sends no Last-Modified with range answers (it still sends one with the first). */
+    NO_LAST_MODIFIED_LATER
   }
 
   private final HttpServer server;
@@ -73,6 +80,8 @@ final class RangeServer implements AutoCloseable {
   /** Client ports seen: fewer than the requests means connections were reused. */
   final java.util.Set<Integer> clientPorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final AtomicInteger version = new AtomicInteger();
+  private final AtomicInteger replaceAfter = new AtomicInteger();
+  private volatile byte[] replacement;
 
   RangeServer(byte[] content) throws IOException {
     this(content, InetAddress.getLoopbackAddress());
@@ -99,6 +108,15 @@ final class RangeServer implements AutoCloseable {
     etag = "\"v" + v + "-" + c.length + "\"";
     lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.ofEpochSecond(1_700_000_000L + v * 3600L)
         .atZone(ZoneOffset.UTC));
+  }
+
+  /**
+   * Serves the current object to the next {@code n} object requests and {@code next} (with a new
+   * ETag) from then on: a server that answers a later open with another object.
+   */
+  void replaceAfter(int n, byte[] next) {
+    replaceAfter.set(n);
+    replacement = next;
   }
 
   void sendEtag(boolean on) {
@@ -156,6 +174,10 @@ final class RangeServer implements AutoCloseable {
         return;
       }
       objectRequests.incrementAndGet();
+      if (replacement != null && replaceAfter.getAndDecrement() <= 0) {
+        setContent(replacement);
+        replacement = null;
+      }
       if (delayMillis > 0) {
         sleep(delayMillis);
       }
@@ -182,12 +204,15 @@ final class RangeServer implements AutoCloseable {
       if (sendEtag) {
         x.getResponseHeaders().set("ETag", tag);
       }
-      x.getResponseHeaders().set("Last-Modified", lm);
+      if (fault != Fault.NO_LAST_MODIFIED_LATER || objectRequests.get() == 1) {
+        x.getResponseHeaders().set("Last-Modified", lm);
+      }
       x.getResponseHeaders().set("Accept-Ranges", "bytes");
       if (fault != Fault.IGNORE_CONDITIONS) {
         String ifMatch = x.getRequestHeaders().getFirst("If-Match");
         String ifUnmod = x.getRequestHeaders().getFirst("If-Unmodified-Since");
-        if ((ifMatch != null && (!sendEtag || !ifMatch.equals(tag))) || (ifUnmod != null && !ifUnmod.equals(lm))) {
+        boolean unmodFails = ifUnmod != null && (fault == Fault.SUBSECOND_DATES || !ifUnmod.equals(lm));
+        if ((ifMatch != null && (!sendEtag || !ifMatch.equals(tag))) || unmodFails) {
           x.sendResponseHeaders(412, -1);
           return;
         }

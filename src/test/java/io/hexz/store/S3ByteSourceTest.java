@@ -161,7 +161,11 @@ class S3ByteSourceTest {
     });
   }
 
-  /** S3Proxy over jclouds' in-memory blob store, on a random loopback port. Not thread-safe. */
+  /**
+   * S3Proxy over jclouds' in-memory blob store (or, with {@link #startFilesystem}, over a
+   * directory, as people run it to serve files that are already on a disk), on a random loopback
+   * port. Not thread-safe.
+   */
   static final class S3Server implements AutoCloseable {
     /** Held so that the levels set on them stay (java.util.logging keeps loggers weakly). */
     private static final java.util.logging.Logger[] QUIET = {java.util.logging.Logger.getLogger("org.eclipse.jetty"),
@@ -184,11 +188,22 @@ class S3ByteSourceTest {
     }
 
     static S3Server start() throws Exception {
+      return start(ContextBuilder.newBuilder("transient").credentials("identity", "credential")
+          .build(BlobStoreContext.class));
+    }
+
+    /** S3Proxy's filesystem backend: bucket B, key K is the file {@code basedir/B/K}. */
+    static S3Server startFilesystem(java.nio.file.Path basedir) throws Exception {
+      java.util.Properties p = new java.util.Properties();
+      p.setProperty("jclouds.filesystem.basedir", basedir.toString());
+      return start(ContextBuilder.newBuilder("filesystem").credentials("identity", "credential").overrides(p)
+          .build(BlobStoreContext.class));
+    }
+
+    private static S3Server start(BlobStoreContext ctx) throws Exception {
       for (java.util.logging.Logger l : QUIET) {
         l.setLevel(java.util.logging.Level.WARNING);
       }
-      BlobStoreContext ctx = ContextBuilder.newBuilder("transient").credentials("identity", "credential")
-          .build(BlobStoreContext.class);
       S3Proxy proxy = S3Proxy.builder().blobStore(ctx.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
           .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET).build();
       proxy.start();

@@ -18,18 +18,47 @@ public final class Crc32cForger {
   }
 
   /**
+   * A copy of a snapshot file whose RAW, clear block with its payload at {@code payload} holds
+   * other bytes, with its CRC32C forged back: as the payload is the content, its payload CRC and
+   * content CRC both still match, and only the block's SHA-256 tells.
+   */
+  public static byte[] forgeRawBlock(byte[] file, long payload, int blockSize) {
+    byte[] b = file.clone();
+    int off = Math.toIntExact(payload);
+    int want = crc(b, off, blockSize);
+    byte[] evil = "evil bytes served as if signed".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    System.arraycopy(evil, 0, b, off + 100, evil.length);
+    force(b, off, blockSize, off + 200, want);
+    return b;
+  }
+
+  /**
    * Flips bits of {@code b[patch, patch+8)} so that the CRC32C of {@code b[off, off+len)} becomes
    * {@code want}; the patch area must lie inside that range.
    */
   public static void force(byte[] b, int off, int len, int patch, int want) {
-    int diff = crc(b, off, len) ^ want;
+    int[] at = new int[8];
+    for (int i = 0; i < 8; i++) {
+      at[i] = patch + i;
+    }
+    force(b, at, want, x -> crc(x, off, len));
+  }
+
+  /**
+   * Flips bits of the 8 bytes {@code b[at[0]], ..., b[at[7]]} so that {@code crcOf(b)} becomes
+   * {@code want}. {@code crcOf} may rewrite other bytes of {@code b} first (a trailer CRC that
+   * must stay right, say), as long as its result is affine in the patch bits (a CRC of bytes
+   * that are XORs of patch bits and constants is).
+   */
+  public static void force(byte[] b, int[] at, int want, java.util.function.ToIntFunction<byte[]> crcOf) {
     int n = 64;
+    int base = crcOf.applyAsInt(b);
+    int diff = base ^ want;
     int[] effect = new int[n];
-    int base = crc(b, off, len);
     for (int i = 0; i < n; i++) {
-      b[patch + i / 8] ^= (byte) (1 << (i % 8));
-      effect[i] = crc(b, off, len) ^ base;
-      b[patch + i / 8] ^= (byte) (1 << (i % 8));
+      b[at[i / 8]] ^= (byte) (1 << (i % 8));
+      effect[i] = crcOf.applyAsInt(b) ^ base;
+      b[at[i / 8]] ^= (byte) (1 << (i % 8));
     }
     // Gaussian elimination: rows = candidate bits with their effect and which bits make it up.
     long[] combo = new long[n];
@@ -76,10 +105,10 @@ public final class Crc32cForger {
     }
     for (int i = 0; i < n; i++) {
       if ((flips >>> i & 1) != 0) {
-        b[patch + i / 8] ^= (byte) (1 << (i % 8));
+        b[at[i / 8]] ^= (byte) (1 << (i % 8));
       }
     }
-    if (crc(b, off, len) != want) {
+    if (crcOf.applyAsInt(b) != want) {
       throw new AssertionError("forging failed");
     }
   }

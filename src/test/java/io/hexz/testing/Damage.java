@@ -63,4 +63,18 @@ public final class Damage {
     c.update(file, 0, 4092);
     ByteBuffer.wrap(file, 4092, 4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) c.getValue());
   }
+
+  /** Where {@code needle} first occurs in {@code hay}, or -1: to aim damage at stored bytes. */
+  public static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
 }

@@ -1,0 +1,201 @@
+package io.hexz.cli;
+
+import io.hexz.crypto.Secret;
+import io.hexz.nbd.NbdExport;
+import io.hexz.nbd.NbdServer;
+import io.hexz.overlay.Overlay;
+import io.hexz.read.BlockDevice;
+import io.hexz.read.ReadOptions;
+import io.hexz.read.Snapshot;
+import io.hexz.read.Snapshots;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code hexz serve SNAP|DIR --nbd ADDR}: an NBD server in the foreground until SIGTERM/SIGINT.
+ * One snapshot is served as the default export "" (its disk), "disk" and "memory"; a directory
+ * serves each NAME.hxz as "NAME" (its disk) and "NAME/memory".
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Serve snapshots over NBD (to QEMU, qemu-img, nbdcopy, nbd-client) until SIGTERM/SIGINT.")
+final class ServeCommand implements Callable<Integer> {
+  static final int DEFAULT_PORT = 10809;
+
+  @Parameters(index = "0", paramLabel = "SNAP",
+      description = "a .hxz snapshot, a directory of them, an http(s):// URL or s3://BUCKET/KEY")
+  String snap;
+
+  @Option(names = "--nbd", paramLabel = "ADDR", defaultValue = "10809",
+      description = "unix:PATH, PORT (loopback) or HOST:PORT (default: ${DEFAULT-VALUE})")
+  String nbd;
+
+  @Option(names = "--rw", description = "writable disk: writes go to the --overlay file")
+  boolean rw;
+
+  @Option(names = "--overlay", paramLabel = "FILE", description = "copy-on-write overlay (created if missing)")
+  Path overlay;
+
+  @Option(names = "--cache-size", paramLabel = "SIZE", converter = Sizes.class,
+      description = "block cache size (default 256M)")
+  long cacheSize = 256L << 20;
+
+  @Option(names = "--no-prefetch", description = "no background reads ahead of sequential readers")
+  boolean noPrefetch;
+
+  @Option(names = "--max-connections", paramLabel = "N", description = "clients served at once (default: ${DEFAULT-VALUE})")
+  int maxConnections = 32;
+
+  @Option(names = "--parent-dir", paramLabel = "DIR", description = "where to look for parents of thin snapshots")
+  List<Path> parentDirs = new ArrayList<>();
+
+  @picocli.CommandLine.Mixin
+  RemoteFlags remote;
+
+  @picocli.CommandLine.Mixin
+  PasswordFlags passwords;
+
+  @picocli.CommandLine.Mixin
+  PublicKeyFlag publicKey;
+
+  @Override
+  public Integer call() throws Exception {
+    if (rw != (overlay != null)) {
+      throw new Errors.UsageException(rw ? "--rw needs --overlay FILE" : "--overlay needs --rw");
+    }
+    if (maxConnections < 1 || maxConnections > 1024) {
+      throw new Errors.UsageException("--max-connections " + maxConnections + ": must be 1..1024");
+    }
+    SocketAddress address = parseAddress(nbd);
+    List<Closeable> resources = new ArrayList<>(); // closed in reverse: overlay before its snapshot
+    List<NbdExport> exports = new ArrayList<>();
+    NbdServer server;
+    try {
+      ReadOptions ro = ReadOptions.DEFAULTS.withCacheBytes(cacheSize).withPrefetch(!noPrefetch)
+          .withParentDirs(parentDirs.stream().map(Path::toAbsolutePath).toList()).withRemote(remote.options());
+      boolean isRemote = io.hexz.store.ByteSources.isRemote(snap);
+      try (Secret pw = passwords.read()) {
+        ro = ro.withPassword(pw).withPublicKey(publicKey.read());
+        if (!isRemote && Files.isDirectory(Path.of(snap))) {
+          if (rw) {
+            throw new Errors.UsageException("--rw serves one snapshot, not a directory of them");
+          }
+          serveDirectory(Path.of(snap), ro, resources, exports);
+        } else {
+          if (!isRemote && !Files.exists(Path.of(snap))) {
+            throw new NoSuchFileException(snap, null, "snapshot does not exist");
+          }
+          Snapshot s = Snapshots.open(snap, ro);
+          resources.add(s);
+          if (s.header().isTree()) {
+            throw new Errors.UsageException(snap + ": a directory snapshot has no disk to serve over NBD (mount it)");
+          }
+          BlockDevice disk = s.disk();
+          if (rw) {
+            if (s.header().isEncrypted()) {
+              throw new Errors.UsageException(snap + ": is encrypted, and overlays are not: --rw is refused");
+            }
+            Overlay ov = Overlay.open(overlay.toAbsolutePath(), disk, s.header().identity());
+            resources.add(ov);
+            disk = ov;
+          }
+          exports.add(new NbdExport("", "disk of " + snap, disk));
+          exports.add(new NbdExport("disk", "disk of " + snap, disk));
+          s.memory().ifPresent(m -> exports.add(new NbdExport("memory", "memory of " + snap, m)));
+        }
+      }
+      server = NbdServer.start(address, exports, maxConnections);
+    } catch (IOException | RuntimeException e) {
+      closeAll(resources);
+      throw e;
+    }
+    Thread hook = new Thread(() -> {
+      try {
+        server.close();
+      } catch (IOException ignored) {
+        // exiting anyway
+      }
+      closeAll(resources);
+    }, "hexz-serve-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    System.err.println("hexz: serving " + exports.size() + " export(s) of " + snap + " over NBD on "
+        + describe(server.address()) + (rw ? " (writable, overlay " + overlay + ")" : " (read-only)"));
+    server.awaitClosed();
+    return 0;
+  }
+
+  private static void serveDirectory(Path dir, ReadOptions ro, List<Closeable> resources, List<NbdExport> exports)
+      throws IOException {
+    List<Path> snaps = Snapshots.inDirectory(dir);
+    List<Snapshot> opened = Snapshots.openAll(snaps.stream().map(Path::toString).toList(), ro);
+    resources.addAll(opened);
+    for (int i = 0; i < snaps.size(); i++) {
+      String file = snaps.get(i).getFileName().toString();
+      String name = file.substring(0, file.length() - 4);
+      Snapshot s = opened.get(i);
+      if (s.header().isTree()) {
+        continue; // a directory snapshot has no disk
+      }
+      exports.add(new NbdExport(name, "disk of " + file, s.disk()));
+      s.memory().ifPresent(m -> exports.add(new NbdExport(name + "/memory", "memory of " + file, m)));
+    }
+    if (exports.isEmpty()) {
+      throw new NoSuchFileException(dir.toString(), null, "only directory snapshots here: none has a disk to serve");
+    }
+  }
+
+  /** {@code unix:PATH}, {@code PORT} (loopback) or {@code HOST:PORT} ({@code [v6]:PORT}). */
+  static SocketAddress parseAddress(String a) {
+    if (a.startsWith("unix:")) {
+      String p = a.substring(5);
+      if (p.isEmpty()) {
+        throw new Errors.UsageException("--nbd unix:PATH needs a path");
+      }
+      return UnixDomainSocketAddress.of(Path.of(p).toAbsolutePath());
+    }
+    int colon = a.lastIndexOf(':');
+    String host = colon < 0 ? null : a.substring(0, colon);
+    String port = colon < 0 ? a : a.substring(colon + 1);
+    int p;
+    try {
+      p = Integer.parseInt(port);
+    } catch (NumberFormatException e) {
+      throw new Errors.UsageException("--nbd " + a + ": expected unix:PATH, PORT or HOST:PORT");
+    }
+    if (p < 0 || p > 65535) {
+      throw new Errors.UsageException("--nbd " + a + ": port must be 0..65535");
+    }
+    if (host == null) {
+      return new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), p);
+    }
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new InetSocketAddress(host, p);
+  }
+
+  private static String describe(SocketAddress a) {
+    return a instanceof UnixDomainSocketAddress u ? "unix:" + u.getPath() : String.valueOf(a);
+  }
+
+  private static void closeAll(List<Closeable> resources) {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (IOException ignored) {
+        // the first error is the one reported
+      }
+    }
+  }
+}

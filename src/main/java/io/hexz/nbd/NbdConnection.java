@@ -1,0 +1,497 @@
+package io.hexz.nbd;
+
+import io.hexz.read.BlockDevice;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One client of an {@link NbdServer}: the fixed newstyle handshake, then the transmission phase,
+ * on the connection's own thread. Everything a client sends is bounded before it is used: option
+ * payloads by {@link Nbd#MAX_OPTION_LENGTH} (longer ones end the connection before anything is
+ * allocated for them), strings by {@link Nbd#MAX_STRING}, read and write payloads by
+ * {@link Nbd#MAX_PAYLOAD}; a request outside the export is refused with an error reply. A client
+ * that sends garbage (a wrong magic) loses its own connection and nothing else.
+ *
+ * <p>Concurrency: requests of one connection are served one at a time, in order (the per-connection
+ * request limit: one in flight); connections are served concurrently. The devices are thread-safe.
+ * The read/write buffer grows to the largest request seen, at most {@link Nbd#MAX_PAYLOAD}.
+ */
+final class NbdConnection implements Runnable {
+  private static final System.Logger LOG = System.getLogger(NbdConnection.class.getName());
+  private static final byte[] ZEROS = new byte[1 << 20];
+
+  private final SocketChannel ch;
+  private final Map<String, NbdExport> exports;
+  private final String peer;
+  private final Runnable handshakeDone;
+  private DataInputStream in;
+  private boolean noZeroes;
+  private boolean structured;
+  private boolean allocationContext;
+  private NbdExport export;
+  private byte[] buf = new byte[0];
+
+  NbdConnection(SocketChannel ch, Map<String, NbdExport> exports, String peer, Runnable handshakeDone) {
+    this.ch = ch;
+    this.exports = exports;
+    this.peer = peer;
+    this.handshakeDone = handshakeDone;
+  }
+
+  @Override
+  public void run() {
+    try {
+      in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 64 * 1024));
+      if (handshake()) {
+        handshakeDone.run();
+        transmission();
+      }
+    } catch (EOFException e) {
+      LOG.log(System.Logger.Level.DEBUG, () -> peer + ": disconnected");
+    } catch (ProtocolException e) {
+      LOG.log(System.Logger.Level.WARNING, () -> peer + ": " + e.getMessage() + "; connection closed");
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.DEBUG, () -> peer + ": " + e);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, () -> peer + ": unexpected " + e, e);
+    } finally {
+      try {
+        ch.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+    }
+  }
+
+  /** A client that breaks the protocol: its connection ends. */
+  static final class ProtocolException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    ProtocolException(String message) {
+      super(message);
+    }
+  }
+
+  // ---------------------------------------------------------------- handshake
+
+  /** Negotiates options; true once an export is chosen (transmission follows), false on abort. */
+  private boolean handshake() throws IOException {
+    ByteBuffer hello = ByteBuffer.allocate(18).putLong(Nbd.NBDMAGIC).putLong(Nbd.IHAVEOPT)
+        .putShort((short) (Nbd.FLAG_FIXED_NEWSTYLE | Nbd.FLAG_NO_ZEROES));
+    send(hello.flip());
+    int clientFlags = in.readInt();
+    if ((clientFlags & ~Nbd.CLIENT_FLAGS_KNOWN) != 0 || (clientFlags & Nbd.FLAG_FIXED_NEWSTYLE) == 0) {
+      throw new ProtocolException("client flags 0x" + Integer.toHexString(clientFlags)
+          + " (fixed newstyle is required, no other flags are known)");
+    }
+    noZeroes = (clientFlags & Nbd.FLAG_NO_ZEROES) != 0;
+    while (true) {
+      long magic = in.readLong();
+      if (magic != Nbd.IHAVEOPT) {
+        throw new ProtocolException("option without IHAVEOPT magic (0x" + Long.toHexString(magic) + ")");
+      }
+      int opt = in.readInt();
+      int len = in.readInt();
+      if (len < 0 || len > Nbd.MAX_OPTION_LENGTH) {
+        throw new ProtocolException("option " + opt + " of " + Integer.toUnsignedString(len)
+            + " bytes (at most " + Nbd.MAX_OPTION_LENGTH + ")");
+      }
+      byte[] data = new byte[len];
+      in.readFully(data);
+      ByteBuffer d = ByteBuffer.wrap(data);
+      switch (opt) {
+        case Nbd.OPT_EXPORT_NAME -> {
+          NbdExport e = exports.get(string(data, 0, len));
+          if (e == null) {
+            throw new ProtocolException("NBD_OPT_EXPORT_NAME for an unknown export"); // no error reply exists
+          }
+          export = e;
+          ByteBuffer r = ByteBuffer.allocate(10 + (noZeroes ? 0 : 124));
+          r.putLong(e.device().size()).putShort((short) transmissionFlags(e));
+          send(r.position(r.capacity()).flip());
+          return true;
+        }
+        case Nbd.OPT_ABORT -> {
+          reply(opt, Nbd.REP_ACK, new byte[0]);
+          return false;
+        }
+        case Nbd.OPT_LIST -> {
+          if (len != 0) {
+            reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+            continue;
+          }
+          for (NbdExport e : exports.values()) {
+            byte[] n = e.name().getBytes(StandardCharsets.UTF_8);
+            byte[] desc = e.description().getBytes(StandardCharsets.UTF_8);
+            reply(opt, Nbd.REP_SERVER, ByteBuffer.allocate(4 + n.length + desc.length).putInt(n.length).put(n)
+                .put(desc).array());
+          }
+          reply(opt, Nbd.REP_ACK, new byte[0]);
+        }
+        case Nbd.OPT_INFO, Nbd.OPT_GO -> {
+          if (infoOrGo(opt, d) && opt == Nbd.OPT_GO) {
+            return true;
+          }
+        }
+        case Nbd.OPT_STRUCTURED_REPLY -> {
+          if (len != 0) {
+            reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+          } else {
+            structured = true;
+            reply(opt, Nbd.REP_ACK, new byte[0]);
+          }
+        }
+        case Nbd.OPT_LIST_META_CONTEXT, Nbd.OPT_SET_META_CONTEXT -> metaContext(opt, d);
+        // STARTTLS among them: TLS is not offered (README, Security); NBD is clear text.
+        default -> reply(opt, Nbd.REP_ERR_UNSUP, new byte[0]);
+      }
+    }
+  }
+
+  /** NBD_OPT_INFO / NBD_OPT_GO; true if the export was found and acknowledged. */
+  private boolean infoOrGo(int opt, ByteBuffer d) throws IOException {
+    if (d.remaining() < 4) {
+      reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+      return false;
+    }
+    int nameLen = d.getInt();
+    if (nameLen < 0 || nameLen > Nbd.MAX_STRING || nameLen + 2 > d.remaining()) {
+      reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+      return false;
+    }
+    String name = string(d.array(), d.position(), nameLen);
+    d.position(d.position() + nameLen);
+    int requests = d.getShort() & 0xFFFF;
+    if (d.remaining() != requests * 2) {
+      reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+      return false;
+    }
+    NbdExport e = name == null ? null : exports.get(name);
+    if (e == null) {
+      reply(opt, Nbd.REP_ERR_UNKNOWN, new byte[0]);
+      return false;
+    }
+    boolean wantName = false;
+    boolean wantDescription = false;
+    for (int i = 0; i < requests; i++) {
+      int t = d.getShort() & 0xFFFF;
+      wantName |= t == Nbd.INFO_NAME;
+      wantDescription |= t == Nbd.INFO_DESCRIPTION;
+    }
+    reply(opt, Nbd.REP_INFO, ByteBuffer.allocate(12).putShort((short) Nbd.INFO_EXPORT).putLong(e.device().size())
+        .putShort((short) transmissionFlags(e)).array());
+    reply(opt, Nbd.REP_INFO, ByteBuffer.allocate(14).putShort((short) Nbd.INFO_BLOCK_SIZE).putInt(1)
+        .putInt(Nbd.PREFERRED_BLOCK).putInt(Nbd.MAX_PAYLOAD).array());
+    if (wantName) {
+      byte[] n = e.name().getBytes(StandardCharsets.UTF_8);
+      reply(opt, Nbd.REP_INFO, ByteBuffer.allocate(2 + n.length).putShort((short) Nbd.INFO_NAME).put(n).array());
+    }
+    if (wantDescription && !e.description().isEmpty()) {
+      byte[] n = e.description().getBytes(StandardCharsets.UTF_8);
+      reply(opt, Nbd.REP_INFO, ByteBuffer.allocate(2 + n.length).putShort((short) Nbd.INFO_DESCRIPTION).put(n).array());
+    }
+    reply(opt, Nbd.REP_ACK, new byte[0]);
+    if (opt == Nbd.OPT_GO) {
+      export = e;
+    }
+    return true;
+  }
+
+  /** NBD_OPT_LIST_META_CONTEXT / NBD_OPT_SET_META_CONTEXT: only base:allocation exists. */
+  private void metaContext(int opt, ByteBuffer d) throws IOException {
+    if (opt == Nbd.OPT_SET_META_CONTEXT && !structured) {
+      reply(opt, Nbd.REP_ERR_INVALID, new byte[0]); // contexts are reported in structured replies only
+      return;
+    }
+    if (d.remaining() < 8) {
+      reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+      return;
+    }
+    int nameLen = d.getInt();
+    if (nameLen < 0 || nameLen > Nbd.MAX_STRING || nameLen + 4 > d.remaining()) {
+      reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+      return;
+    }
+    String name = string(d.array(), d.position(), nameLen);
+    d.position(d.position() + nameLen);
+    int queries = d.getInt();
+    List<String> q = new ArrayList<>();
+    for (int i = 0; i < queries; i++) {
+      if (d.remaining() < 4) {
+        reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+        return;
+      }
+      int l = d.getInt();
+      if (l < 0 || l > Nbd.MAX_STRING || l > d.remaining()) {
+        reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+        return;
+      }
+      q.add(string(d.array(), d.position(), l));
+      d.position(d.position() + l);
+    }
+    if (d.hasRemaining() || q.contains(null)) {
+      reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+      return;
+    }
+    if (name == null || !exports.containsKey(name)) {
+      reply(opt, Nbd.REP_ERR_UNKNOWN, new byte[0]);
+      return;
+    }
+    boolean match = opt == Nbd.OPT_LIST_META_CONTEXT && q.isEmpty();
+    for (String s : q) {
+      match |= s.equals(Nbd.BASE_ALLOCATION) || s.equals("base:");
+    }
+    if (opt == Nbd.OPT_SET_META_CONTEXT) {
+      allocationContext = match;
+    }
+    if (match) {
+      byte[] n = Nbd.BASE_ALLOCATION.getBytes(StandardCharsets.US_ASCII);
+      reply(opt, Nbd.REP_META_CONTEXT, ByteBuffer.allocate(4 + n.length)
+          .putInt(opt == Nbd.OPT_SET_META_CONTEXT ? Nbd.BASE_ALLOCATION_ID : 0).put(n).array());
+    }
+    reply(opt, Nbd.REP_ACK, new byte[0]);
+  }
+
+  private static int transmissionFlags(NbdExport e) {
+    int f = Nbd.TF_HAS_FLAGS | Nbd.TF_SEND_FLUSH | Nbd.TF_SEND_DF
+        // Every connection serves the same device object, whose flush makes every completed write
+        // of every connection durable: the condition the protocol sets for multi-conn.
+        | Nbd.TF_CAN_MULTI_CONN;
+    if (e.device().isWritable()) {
+      f |= Nbd.TF_SEND_FUA | Nbd.TF_SEND_TRIM | Nbd.TF_SEND_WRITE_ZEROES;
+    } else {
+      f |= Nbd.TF_READ_ONLY;
+    }
+    return f;
+  }
+
+  private void reply(int opt, int type, byte[] data) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(20 + data.length).putLong(Nbd.OPTION_REPLY_MAGIC).putInt(opt).putInt(type)
+        .putInt(data.length).put(data);
+    send(b.flip());
+  }
+
+  /** A protocol string: UTF-8 without NUL; null if it is not one. */
+  private static String string(byte[] b, int off, int len) {
+    try {
+      String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b, off, len)).toString();
+      return s.indexOf('\0') >= 0 ? null : s;
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  // ---------------------------------------------------------------- transmission
+
+  private void transmission() throws IOException {
+    BlockDevice dev = export.device();
+    while (true) {
+      int magic = in.readInt();
+      if (magic != Nbd.REQUEST_MAGIC) {
+        throw new ProtocolException("request without request magic (0x" + Integer.toHexString(magic) + ")");
+      }
+      int flags = in.readShort() & 0xFFFF;
+      int type = in.readShort() & 0xFFFF;
+      long cookie = in.readLong();
+      long offset = in.readLong();
+      long length = in.readInt() & 0xFFFFFFFFL;
+      switch (type) {
+        case Nbd.CMD_READ -> read(dev, flags, cookie, offset, length);
+        case Nbd.CMD_WRITE -> write(dev, flags, cookie, offset, length);
+        case Nbd.CMD_DISC -> {
+          if (dev.isWritable()) {
+            dev.flush();
+          }
+          return;
+        }
+        case Nbd.CMD_FLUSH -> {
+          int err = 0;
+          if (dev.isWritable()) {
+            err = guarded(dev::flush);
+          }
+          simple(cookie, err);
+        }
+        case Nbd.CMD_TRIM -> simple(cookie, !dev.isWritable() ? Nbd.EPERM
+            : outside(dev, offset, length) ? Nbd.EINVAL : fuaFlush(dev, flags, 0));
+        case Nbd.CMD_WRITE_ZEROES -> writeZeroes(dev, flags, cookie, offset, length);
+        case Nbd.CMD_BLOCK_STATUS -> blockStatus(dev, flags, cookie, offset, length);
+        default -> simple(cookie, Nbd.EINVAL);
+      }
+    }
+  }
+
+  /** Why a write or write-zeroes cannot run: EPERM on a read-only export, ENOSPC past its end; else 0. */
+  private static int writeRefused(BlockDevice dev, long offset, long length) {
+    return !dev.isWritable() ? Nbd.EPERM : outside(dev, offset, length) ? Nbd.ENOSPC : 0;
+  }
+
+  private static boolean outside(BlockDevice dev, long offset, long length) {
+    return offset < 0 || offset > dev.size() || length > dev.size() - offset;
+  }
+
+  private void read(BlockDevice dev, int flags, long cookie, long offset, long length) throws IOException {
+    if (length > Nbd.MAX_PAYLOAD || outside(dev, offset, length)) {
+      error(cookie, length > Nbd.MAX_PAYLOAD ? Nbd.EOVERFLOW : Nbd.EINVAL);
+      return;
+    }
+    int n = (int) length;
+    byte[] b = buffer(n);
+    int err = guarded(() -> {
+      ByteBuffer dst = ByteBuffer.wrap(b, 0, n);
+      while (dst.hasRemaining()) {
+        if (dev.read(dst, offset + dst.position()) < 0) {
+          throw new EOFException("device ended early");
+        }
+      }
+    });
+    if (err != 0) {
+      error(cookie, err);
+      return;
+    }
+    if (structured) {
+      ByteBuffer h = ByteBuffer.allocate(28).putInt(Nbd.STRUCTURED_REPLY_MAGIC).putShort((short) Nbd.REPLY_FLAG_DONE)
+          .putShort((short) Nbd.REPLY_TYPE_OFFSET_DATA).putLong(cookie).putInt(8 + n).putLong(offset);
+      send(h.flip(), ByteBuffer.wrap(b, 0, n));
+    } else {
+      ByteBuffer h = ByteBuffer.allocate(16).putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(0).putLong(cookie);
+      send(h.flip(), ByteBuffer.wrap(b, 0, n));
+    }
+  }
+
+  private void write(BlockDevice dev, int flags, long cookie, long offset, long length) throws IOException {
+    if (length > Nbd.MAX_PAYLOAD) {
+      // The payload cannot be skipped safely without reading it all: the connection ends.
+      throw new ProtocolException("write of " + length + " bytes (at most " + Nbd.MAX_PAYLOAD + ")");
+    }
+    int n = (int) length;
+    byte[] b = buffer(n);
+    in.readFully(b, 0, n);
+    int refused = writeRefused(dev, offset, length);
+    if (refused != 0) {
+      simple(cookie, refused);
+      return;
+    }
+    int err = guarded(() -> dev.write(ByteBuffer.wrap(b, 0, n), offset));
+    simple(cookie, err != 0 ? err : fuaFlush(dev, flags, 0));
+  }
+
+  private void writeZeroes(BlockDevice dev, int flags, long cookie, long offset, long length) throws IOException {
+    int refused = writeRefused(dev, offset, length);
+    if (refused != 0) {
+      simple(cookie, refused);
+      return;
+    }
+    if ((flags & Nbd.CMD_FLAG_FAST_ZERO) != 0) {
+      simple(cookie, Nbd.ENOTSUP); // zeros are written like data: not faster than a write
+      return;
+    }
+    int err = guarded(() -> {
+      for (long done = 0; done < length; ) {
+        int step = (int) Math.min(ZEROS.length, length - done);
+        dev.write(ByteBuffer.wrap(ZEROS, 0, step), offset + done);
+        done += step;
+      }
+    });
+    simple(cookie, err != 0 ? err : fuaFlush(dev, flags, 0));
+  }
+
+  private void blockStatus(BlockDevice dev, int flags, long cookie, long offset, long length) throws IOException {
+    if (!structured || !allocationContext || length == 0 || outside(dev, offset, length)) {
+      error(cookie, Nbd.EINVAL);
+      return;
+    }
+    ByteBuffer descriptors = ByteBuffer.allocate(4 + 8 * 512).putInt(Nbd.BASE_ALLOCATION_ID);
+    int err = guarded(() -> {
+      long pos = offset;
+      long end = offset + length;
+      while (pos < end && descriptors.hasRemaining()) {
+        BlockDevice.Extent x = dev.extentAt(pos, Math.min(end - pos, 0xFFFF_F000L));
+        if (x.length() <= 0) {
+          throw new IOException("device reported an empty extent at " + pos);
+        }
+        descriptors.putInt((int) x.length()).putInt(x.zero() ? Nbd.STATE_HOLE | Nbd.STATE_ZERO : 0);
+        pos += x.length();
+        if ((flags & Nbd.CMD_FLAG_REQ_ONE) != 0) {
+          break;
+        }
+      }
+    });
+    if (err != 0) {
+      error(cookie, err);
+      return;
+    }
+    descriptors.flip();
+    ByteBuffer h = ByteBuffer.allocate(20).putInt(Nbd.STRUCTURED_REPLY_MAGIC).putShort((short) Nbd.REPLY_FLAG_DONE)
+        .putShort((short) Nbd.REPLY_TYPE_BLOCK_STATUS).putLong(cookie).putInt(descriptors.remaining());
+    send(h.flip(), descriptors);
+  }
+
+  /** With FUA, a completed write is made durable before it is acknowledged. */
+  private static int fuaFlush(BlockDevice dev, int flags, int err) {
+    if (err != 0 || (flags & Nbd.CMD_FLAG_FUA) == 0) {
+      return err;
+    }
+    return guarded(dev::flush);
+  }
+
+  private interface Io {
+    void run() throws IOException;
+  }
+
+  /** Runs a device operation; an I/O error becomes EIO for the client (and a log line), never a disconnect. */
+  private static int guarded(Io op) {
+    try {
+      op.run();
+      return 0;
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, e.getMessage());
+      return e.getMessage() != null && e.getMessage().contains("No space left") ? Nbd.ENOSPC : Nbd.EIO;
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "unexpected " + e, e);
+      return Nbd.EIO;
+    }
+  }
+
+  private byte[] buffer(int n) {
+    if (buf.length < n) {
+      buf = new byte[Math.max(n, Math.min(Nbd.MAX_PAYLOAD, buf.length * 2))];
+    }
+    return buf;
+  }
+
+  private void simple(long cookie, int error) throws IOException {
+    send(ByteBuffer.allocate(16).putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(error).putLong(cookie).flip());
+  }
+
+  /** An error reply to a command that may carry data (structured when negotiated). */
+  private void error(long cookie, int error) throws IOException {
+    if (!structured) {
+      simple(cookie, error);
+      return;
+    }
+    send(ByteBuffer.allocate(26).putInt(Nbd.STRUCTURED_REPLY_MAGIC).putShort((short) Nbd.REPLY_FLAG_DONE)
+        .putShort((short) Nbd.REPLY_TYPE_ERROR).putLong(cookie).putInt(6).putInt(error).putShort((short) 0).flip());
+  }
+
+  private void send(ByteBuffer... parts) throws IOException {
+    long left = 0;
+    for (ByteBuffer p : parts) {
+      left += p.remaining();
+    }
+    while (left > 0) {
+      left -= ch.write(parts);
+    }
+  }
+}
