@@ -74,7 +74,7 @@ final class Images {
       s.metadata().toString();
       Harness.readExact(s.disk(), disk, chunk, "disk stream");
       if (memory != null) {
-        BlockDevice m = s.memory().orElseThrow(() -> new AssertionError("the memory stream is gone"));
+        BlockDevice m = s.memory().orElseThrow(() -> new Harness.WrongContent("the memory stream is gone"));
         Harness.readExact(m, memory, chunk, "memory stream");
       }
     }
