@@ -14,6 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client of an {@link NbdServer}: the fixed newstyle handshake, then the transmission phase,
@@ -23,18 +29,45 @@ import java.util.Map;
  * {@link Nbd#MAX_PAYLOAD}; a request outside the export is refused with an error reply. A client
  * that sends garbage (a wrong magic) loses its own connection and nothing else.
  *
- * <p>Concurrency: requests of one connection are served one at a time, in order (the per-connection
- * request limit: one in flight); connections are served concurrently. The devices are thread-safe.
- * The read/write buffer grows to the largest request seen, at most {@link Nbd#MAX_PAYLOAD}.
+ * <p>Concurrency: three kinds of thread serve a connection. Its own thread reads every request.
+ * Reads and block-status queries run on the server's shared I/O pool, up to {@link #MAX_IN_FLIGHT}
+ * requests and {@link #WINDOW_BYTES} of read payload per connection (the per-connection request
+ * limit; a larger read waits until it can run alone), because clients such as QEMU keep many
+ * reads in flight on one connection, and served one at a time each would wait for the previous
+ * reply's round trip and one block's decode. Writes, write-zeroes, trim and flush run on the
+ * connection's thread in the order they arrive, so a flush covers every write replied to before
+ * it, as the protocol requires. Every reply goes through a queue to the connection's reply thread
+ * ("...-reply"), the only one that writes to the socket after the handshake: a pool thread never
+ * blocks on a client that does not read its replies, so such a client stalls only its own
+ * connection. A request holds its slot (and window bytes) until its reply is sent, which bounds
+ * the queued replies too. Replies go out in the order they finish, which the protocol allows since
+ * each carries its cookie. When the connection ends its thread waits for its requests in flight, so
+ * nothing touches a device after the server has closed. The devices are thread-safe.
  */
 final class NbdConnection implements Runnable {
   private static final System.Logger LOG = System.getLogger(NbdConnection.class.getName());
   private static final byte[] ZEROS = new byte[1 << 20];
+  /** Reads and block-status queries of one connection running at once. */
+  static final int MAX_IN_FLIGHT = 16;
+  /** Read payload of one connection in flight at once (a larger read runs alone). */
+  static final int WINDOW_BYTES = 16 << 20;
 
   private final SocketChannel ch;
   private final Map<String, NbdExport> exports;
   private final String peer;
   private final Runnable handshakeDone;
+  private final Executor io;
+  private final Semaphore slots = new Semaphore(MAX_IN_FLIGHT);
+  private final Semaphore window = new Semaphore(WINDOW_BYTES);
+  /** Replies waiting for the reply thread; {@link #END} stops it. */
+  private final BlockingQueue<Reply> replies = new LinkedBlockingQueue<>();
+  /** Set by the reply thread once the socket failed: later replies are dropped, their slots freed. */
+  private volatile boolean sendFailed;
+
+  /** One reply and the window bytes its request holds (freed, with its slot, once it is sent). */
+  private record Reply(ByteBuffer[] parts, int windowBytes) {}
+
+  private static final Reply END = new Reply(new ByteBuffer[0], 0);
   private DataInputStream in;
   private boolean noZeroes;
   private boolean structured;
@@ -42,19 +75,27 @@ final class NbdConnection implements Runnable {
   private NbdExport export;
   private byte[] buf = new byte[0];
 
-  NbdConnection(SocketChannel ch, Map<String, NbdExport> exports, String peer, Runnable handshakeDone) {
+  /**
+   * @param io runs reads and block-status queries (the server's pool, shared by its connections)
+   */
+  NbdConnection(SocketChannel ch, Map<String, NbdExport> exports, String peer, Runnable handshakeDone, Executor io) {
     this.ch = ch;
     this.exports = exports;
     this.peer = peer;
     this.handshakeDone = handshakeDone;
+    this.io = io;
   }
 
   @Override
   public void run() {
+    Thread replier = null;
     try {
       in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 64 * 1024));
       if (handshake()) {
         handshakeDone.run();
+        replier = new Thread(this::replyLoop, Thread.currentThread().getName() + "-reply");
+        replier.setDaemon(true);
+        replier.start();
         transmission();
       }
     } catch (EOFException e) {
@@ -66,11 +107,77 @@ final class NbdConnection implements Runnable {
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, () -> peer + ": unexpected " + e, e);
     } finally {
-      try {
-        ch.close();
-      } catch (IOException ignored) {
-        // closing anyway
+      closeQuietly(); // after a clean NBD_CMD_DISC every reply has been sent already
+      drain();
+      if (replier != null) {
+        replies.add(END);
+        try {
+          replier.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
+    }
+  }
+
+  /** The reply thread: sends queued replies in turn; after a failed send only frees their slots. */
+  private void replyLoop() {
+    while (true) {
+      Reply r;
+      try {
+        r = replies.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (r == END) {
+        return;
+      }
+      try {
+        if (!sendFailed) {
+          send(r.parts());
+        }
+      } catch (IOException e) {
+        sendFailed = true;
+        LOG.log(System.Logger.Level.DEBUG, () -> peer + ": reply failed: " + e);
+        closeQuietly(); // the connection's thread sees the socket closed and ends
+      } finally {
+        window.release(r.windowBytes());
+        slots.release();
+      }
+    }
+  }
+
+  /** Hands a reply to the reply thread; the request's slot and window bytes go with it. */
+  private void queue(int windowBytes, ByteBuffer... parts) {
+    replies.add(new Reply(parts, windowBytes));
+  }
+
+  /** Takes a request slot and {@code bytes} of the window, waiting while the client has too many out. */
+  private void acquire(int bytes) throws IOException {
+    try {
+      slots.acquire();
+      try {
+        window.acquire(bytes);
+      } catch (InterruptedException e) {
+        slots.release();
+        throw e;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted");
+    }
+  }
+
+  /** Waits for this connection's requests in flight (bounded: a stuck device read is given up on). */
+  private void drain() {
+    try {
+      if (!slots.tryAcquire(MAX_IN_FLIGHT, 60, TimeUnit.SECONDS)) {
+        LOG.log(System.Logger.Level.WARNING, () -> peer + ": requests still running after 60 s; closing anyway");
+        return;
+      }
+      slots.release(MAX_IN_FLIGHT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -307,28 +414,53 @@ final class NbdConnection implements Runnable {
       long cookie = in.readLong();
       long offset = in.readLong();
       long length = in.readInt() & 0xFFFFFFFFL;
-      switch (type) {
-        case Nbd.CMD_READ -> read(dev, flags, cookie, offset, length);
-        case Nbd.CMD_WRITE -> write(dev, flags, cookie, offset, length);
-        case Nbd.CMD_DISC -> {
-          if (dev.isWritable()) {
-            dev.flush();
-          }
-          return;
+      if (type == Nbd.CMD_DISC) {
+        drain(); // every reply is sent before the flush and the close
+        if (dev.isWritable()) {
+          dev.flush();
         }
-        case Nbd.CMD_FLUSH -> {
-          int err = 0;
-          if (dev.isWritable()) {
-            err = guarded(dev::flush);
-          }
-          simple(cookie, err);
-        }
-        case Nbd.CMD_TRIM -> simple(cookie, !dev.isWritable() ? Nbd.EPERM
-            : outside(dev, offset, length) ? Nbd.EINVAL : fuaFlush(dev, flags, 0));
-        case Nbd.CMD_WRITE_ZEROES -> writeZeroes(dev, flags, cookie, offset, length);
-        case Nbd.CMD_BLOCK_STATUS -> blockStatus(dev, flags, cookie, offset, length);
-        default -> simple(cookie, Nbd.EINVAL);
+        return;
       }
+      boolean validRead = type == Nbd.CMD_READ && length <= Nbd.MAX_PAYLOAD && !outside(dev, offset, length);
+      int bytes = validRead ? (int) Math.min(length, WINDOW_BYTES) : 0;
+      acquire(bytes); // each request below queues exactly one reply, which frees the slot
+      boolean answered = false;
+      try {
+        answer(dev, type, flags, cookie, offset, length, validRead, bytes);
+        answered = true;
+      } finally {
+        if (!answered) { // it threw before queueing its reply (the connection ends)
+          window.release(bytes);
+          slots.release();
+        }
+      }
+    }
+  }
+
+  /** Serves one request other than NBD_CMD_DISC; queues its one reply or throws before queueing. */
+  private void answer(BlockDevice dev, int type, int flags, long cookie, long offset, long length, boolean validRead,
+      int bytes) throws IOException {
+    switch (type) {
+      case Nbd.CMD_READ -> {
+        if (validRead) {
+          dispatch(bytes, cookie, () -> read(dev, cookie, offset, (int) length, bytes));
+        } else {
+          error(cookie, length > Nbd.MAX_PAYLOAD ? Nbd.EOVERFLOW : Nbd.EINVAL);
+        }
+      }
+      case Nbd.CMD_WRITE -> write(dev, flags, cookie, offset, length);
+      case Nbd.CMD_FLUSH -> {
+        int err = 0;
+        if (dev.isWritable()) {
+          err = guarded(dev::flush);
+        }
+        simple(cookie, err);
+      }
+      case Nbd.CMD_TRIM -> simple(cookie, !dev.isWritable() ? Nbd.EPERM
+          : outside(dev, offset, length) ? Nbd.EINVAL : fuaFlush(dev, flags, 0));
+      case Nbd.CMD_WRITE_ZEROES -> writeZeroes(dev, flags, cookie, offset, length);
+      case Nbd.CMD_BLOCK_STATUS -> dispatch(0, cookie, () -> blockStatus(dev, flags, cookie, offset, length));
+      default -> simple(cookie, Nbd.EINVAL);
     }
   }
 
@@ -341,15 +473,38 @@ final class NbdConnection implements Runnable {
     return offset < 0 || offset > dev.size() || length > dev.size() - offset;
   }
 
-  private void read(BlockDevice dev, int flags, long cookie, long offset, long length) throws IOException {
-    if (length > Nbd.MAX_PAYLOAD || outside(dev, offset, length)) {
-      error(cookie, length > Nbd.MAX_PAYLOAD ? Nbd.EOVERFLOW : Nbd.EINVAL);
-      return;
+  /**
+   * Runs {@code task}, which queues the request's one reply, on the I/O pool; its slot and
+   * {@code bytes} are already taken. A task that fails unexpectedly answers EIO.
+   */
+  private void dispatch(int bytes, long cookie, Io task) throws IOException {
+    Runnable r = () -> {
+      try {
+        task.run();
+      } catch (IOException | RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, () -> peer + ": unexpected " + e, e);
+        error(cookie, Nbd.EIO, bytes);
+      }
+    };
+    try {
+      io.execute(r);
+    } catch (RejectedExecutionException e) {
+      throw new IOException("server is closing"); // the caller frees the slot
     }
-    int n = (int) length;
-    byte[] b = buffer(n);
+  }
+
+  private void closeQuietly() {
+    try {
+      ch.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+  }
+
+  /** One read, on an I/O thread; its reply carries the request's {@code bytes} of the window. */
+  private void read(BlockDevice dev, long cookie, long offset, int n, int bytes) {
+    ByteBuffer dst = ByteBuffer.allocate(n);
     int err = guarded(() -> {
-      ByteBuffer dst = ByteBuffer.wrap(b, 0, n);
       while (dst.hasRemaining()) {
         if (dev.read(dst, offset + dst.position()) < 0) {
           throw new EOFException("device ended early");
@@ -357,16 +512,17 @@ final class NbdConnection implements Runnable {
       }
     });
     if (err != 0) {
-      error(cookie, err);
+      error(cookie, err, bytes);
       return;
     }
+    dst.flip();
     if (structured) {
       ByteBuffer h = ByteBuffer.allocate(28).putInt(Nbd.STRUCTURED_REPLY_MAGIC).putShort((short) Nbd.REPLY_FLAG_DONE)
           .putShort((short) Nbd.REPLY_TYPE_OFFSET_DATA).putLong(cookie).putInt(8 + n).putLong(offset);
-      send(h.flip(), ByteBuffer.wrap(b, 0, n));
+      queue(bytes, h.flip(), dst);
     } else {
       ByteBuffer h = ByteBuffer.allocate(16).putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(0).putLong(cookie);
-      send(h.flip(), ByteBuffer.wrap(b, 0, n));
+      queue(bytes, h.flip(), dst);
     }
   }
 
@@ -435,7 +591,7 @@ final class NbdConnection implements Runnable {
     descriptors.flip();
     ByteBuffer h = ByteBuffer.allocate(20).putInt(Nbd.STRUCTURED_REPLY_MAGIC).putShort((short) Nbd.REPLY_FLAG_DONE)
         .putShort((short) Nbd.REPLY_TYPE_BLOCK_STATUS).putLong(cookie).putInt(descriptors.remaining());
-    send(h.flip(), descriptors);
+    queue(0, h.flip(), descriptors);
   }
 
   /** With FUA, a completed write is made durable before it is acknowledged. */
@@ -471,20 +627,26 @@ final class NbdConnection implements Runnable {
     return buf;
   }
 
-  private void simple(long cookie, int error) throws IOException {
-    send(ByteBuffer.allocate(16).putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(error).putLong(cookie).flip());
+  private void simple(long cookie, int error) {
+    queue(0, ByteBuffer.allocate(16).putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(error).putLong(cookie).flip());
   }
 
   /** An error reply to a command that may carry data (structured when negotiated). */
-  private void error(long cookie, int error) throws IOException {
-    if (!structured) {
-      simple(cookie, error);
-      return;
-    }
-    send(ByteBuffer.allocate(26).putInt(Nbd.STRUCTURED_REPLY_MAGIC).putShort((short) Nbd.REPLY_FLAG_DONE)
-        .putShort((short) Nbd.REPLY_TYPE_ERROR).putLong(cookie).putInt(6).putInt(error).putShort((short) 0).flip());
+  private void error(long cookie, int error) {
+    error(cookie, error, 0);
   }
 
+  private void error(long cookie, int error, int windowBytes) {
+    if (!structured) {
+      queue(windowBytes, ByteBuffer.allocate(16).putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(error).putLong(cookie).flip());
+      return;
+    }
+    queue(windowBytes, ByteBuffer.allocate(26).putInt(Nbd.STRUCTURED_REPLY_MAGIC)
+        .putShort((short) Nbd.REPLY_FLAG_DONE).putShort((short) Nbd.REPLY_TYPE_ERROR).putLong(cookie).putInt(6)
+        .putInt(error).putShort((short) 0).flip());
+  }
+
+  /** Writes to the socket: during the handshake from the connection's thread, then from the reply thread only. */
   private void send(ByteBuffer... parts) throws IOException {
     long left = 0;
     for (ByteBuffer p : parts) {

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -25,7 +26,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An NBD server (fixed newstyle) over a TCP port or a Unix socket, serving a fixed set of
- * {@link NbdExport}s. Connections are served concurrently, one thread each ("hexz-nbd-N"), at
+ * {@link NbdExport}s. Connections are served concurrently, one thread each ("hexz-nbd-N") that
+ * reads its requests, with reads running on a shared pool of {@link #IO_THREADS} threads
+ * ("hexz-nbd-io-N"; see {@link NbdConnection} for the per-connection window), at
  * most {@code maxConnections} at once (more are closed at accept); a client has
  * {@link #HANDSHAKE_TIMEOUT_SECONDS} to finish its handshake, so stalled connections cannot pile
  * up. {@link #close} stops accepting, ends every connection and returns once their threads ended;
@@ -35,6 +38,11 @@ public final class NbdServer implements Closeable {
   private static final System.Logger LOG = System.getLogger(NbdServer.class.getName());
   /** How long a new connection may take to choose an export. */
   public static final int HANDSHAKE_TIMEOUT_SECONDS = 30;
+  /**
+   * Threads serving reads for all connections: enough to keep both decoding on every core and
+   * remote fetches in flight while others wait on the network.
+   */
+  static final int IO_THREADS = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
 
   private final ServerSocketChannel listener;
   private final Path socketFile;
@@ -44,6 +52,8 @@ public final class NbdServer implements Closeable {
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService watchdog;
   private final Thread acceptor;
+  /** Runs the connections' reads: bounded, shared, so many clients cannot start unbounded threads. */
+  private final ExecutorService io;
   private final CountDownLatch closed = new CountDownLatch(1);
   private final AtomicInteger ids = new AtomicInteger();
 
@@ -58,6 +68,12 @@ public final class NbdServer implements Closeable {
       return t;
     });
     this.acceptor = new Thread(this::acceptLoop, "hexz-nbd-accept");
+    AtomicInteger ioIds = new AtomicInteger();
+    this.io = Executors.newFixedThreadPool(IO_THREADS, r -> {
+      Thread t = new Thread(r, "hexz-nbd-io-" + ioIds.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /**
@@ -147,7 +163,7 @@ public final class NbdServer implements Closeable {
           LOG.log(System.Logger.Level.WARNING, peer + ": no export chosen within " + HANDSHAKE_TIMEOUT_SECONDS + " s");
           quietClose(c);
         }, HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        NbdConnection conn = new NbdConnection(c, exports, peer, () -> timeout.cancel(false));
+        NbdConnection conn = new NbdConnection(c, exports, peer, () -> timeout.cancel(false), io);
         Thread t = new Thread(() -> {
           try {
             conn.run();
@@ -215,6 +231,7 @@ public final class NbdServer implements Closeable {
       Thread.currentThread().interrupt();
     }
     watchdog.shutdownNow();
+    io.shutdown();
     if (socketFile != null) {
       Files.deleteIfExists(socketFile);
     }

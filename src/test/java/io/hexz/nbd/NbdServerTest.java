@@ -226,6 +226,76 @@ class NbdServerTest {
     });
   }
 
+  /**
+   * QEMU keeps many reads in flight on one connection: send 200 reads of random ranges before
+   * reading any reply (more than the in-flight window, so the server must stop reading requests
+   * and resume), then match every reply, in whatever order it comes, to its cookie.
+   */
+  @Test
+  void manyReadsInFlightOnOneConnectionAreEachAnsweredOnceWithTheirBytes() throws Exception {
+    assertTimeoutPreemptively(BOUND, () -> {
+      try (Client c = new Client()) {
+        c.flags(Nbd.FLAG_FIXED_NEWSTYLE | Nbd.FLAG_NO_ZEROES);
+        c.go("");
+        Random rnd = new Random(SEED);
+        int n = 200;
+        long[][] asked = new long[n][];
+        // All requests in one write, as a real client's buffered sends; it reads replies after.
+        ByteBuffer reqs = ByteBuffer.allocate(28 * n);
+        for (int i = 0; i < n; i++) {
+          int len = 1 + rnd.nextInt(3 * BLOCK);
+          long off = rnd.nextInt(disk.length - len + 1);
+          asked[i] = new long[] {off, len};
+          reqs.putInt(Nbd.REQUEST_MAGIC).putShort((short) 0).putShort((short) Nbd.CMD_READ).putLong(1000 + i)
+              .putLong(off).putInt(len);
+        }
+        for (reqs.flip(); reqs.hasRemaining(); ) {
+          c.ch.write(reqs);
+        }
+        boolean[] seen = new boolean[n];
+        for (int k = 0; k < n; k++) {
+          assertEquals(Nbd.SIMPLE_REPLY_MAGIC, c.in.readInt(), Seeds.describe(SEED));
+          assertEquals(0, c.in.readInt());
+          int i = (int) (c.in.readLong() - 1000);
+          assertTrue(i >= 0 && i < n && !seen[i], "reply to an unknown or repeated cookie " + (i + 1000));
+          seen[i] = true;
+          byte[] got = new byte[(int) asked[i][1]];
+          c.in.readFully(got);
+          assertArrayEquals(Arrays.copyOfRange(disk, (int) asked[i][0], (int) (asked[i][0] + asked[i][1])), got,
+              "read " + i + " " + Seeds.describe(SEED));
+        }
+        c.request(Nbd.CMD_DISC, 0, 5, 0, 0);
+        assertTrue(c.closedByServer());
+      }
+    });
+  }
+
+  /**
+   * A client that asks for many large reads and never reads a reply fills its socket: that must
+   * stall only its own connection, not the I/O threads every connection shares.
+   */
+  @Test
+  void aClientThatNeverReadsItsRepliesDoesNotHoldUpOthers() throws Exception {
+    assertTimeoutPreemptively(BOUND, () -> {
+      try (Client c = new Client()) {
+        c.flags(Nbd.FLAG_FIXED_NEWSTYLE | Nbd.FLAG_NO_ZEROES);
+        c.go("");
+        ByteBuffer reqs = ByteBuffer.allocate(28 * 300);
+        for (int i = 0; i < 300; i++) {
+          reqs.putInt(Nbd.REQUEST_MAGIC).putShort((short) 0).putShort((short) Nbd.CMD_READ).putLong(i)
+              .putLong((i % 37) * BLOCK).putInt(3 * BLOCK);
+        }
+        for (reqs.flip(); reqs.hasRemaining(); ) {
+          c.ch.write(reqs);
+        }
+        Thread.sleep(500); // let its replies fill the socket
+        for (int k = 0; k < 3; k++) {
+          othersAreStillServed();
+        }
+      }
+    });
+  }
+
   @Test
   void randomBytesCostOnlyTheirOwnConnection() throws Exception {
     assertTimeoutPreemptively(BOUND, () -> {
