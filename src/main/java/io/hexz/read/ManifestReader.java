@@ -226,7 +226,14 @@ final class ManifestReader implements Tree {
     if (!link.isSymlink()) {
       throw new IllegalArgumentException("inode " + link.ino() + " is not a symlink");
     }
-    return heap(link.ref(), (int) link.size());
+    byte[] target = heap(link.ref(), (int) link.size());
+    for (byte b : target) {
+      if (b == 0) { // no file system can hold it, and paths cannot carry it
+        throw new CorruptSnapshotException(file, "manifest holds a symlink target with a NUL byte (inode "
+            + link.ino() + "): damaged manifest");
+      }
+    }
+    return target;
   }
 
   @Override
