@@ -115,6 +115,7 @@ final class ServeCommand implements Callable<Integer> {
           s.memory().ifPresent(m -> exports.add(new NbdExport("memory", "memory of " + snap, m)));
         }
       }
+      Snapshots.awaitWarmup(); // the first client's reads run compiled, not interpreted
       server = NbdServer.start(address, exports, maxConnections);
     } catch (IOException | RuntimeException e) {
       closeAll(resources);

@@ -1,6 +1,7 @@
 package io.hexz.read;
 
 import io.hexz.codec.Codec;
+import io.hexz.codec.Warmup;
 import io.hexz.crypto.Crypto;
 import io.hexz.crypto.Secret;
 import io.hexz.crypto.SnapshotCipher;
@@ -182,6 +183,7 @@ final class SnapshotFile implements Snapshot {
    */
   static SnapshotFile open(ByteSource source, byte[] raw, ReadOptions options, BlockCache cache, SnapshotFile parent,
       HashCheck hashCheck) throws IOException {
+    Warmup.start(); // compiles the decoders in the background before the first reads need them
     Header h = decodeHeader(source, raw);
     String name = source.name();
     if (h.isThin() && parent == null) {

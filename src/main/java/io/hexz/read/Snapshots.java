@@ -11,6 +11,18 @@ import java.nio.file.Path;
 public final class Snapshots {
   private Snapshots() {}
 
+  /**
+   * Waits (up to a second) until the decoders are compiled (see {@link io.hexz.codec.Warmup}),
+   * which opening a snapshot starts: a server calls this before it takes its first client.
+   */
+  public static void awaitWarmup() {
+    try {
+      io.hexz.codec.Warmup.await(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Opens a local snapshot file, and the chain of parents if it is thin. */
   public static Snapshot open(Path path, ReadOptions options) throws IOException {
     return Chains.open(path.toString(), options, new BlockCache(options.cacheBytes()));
