@@ -14,6 +14,17 @@ public final class Main {
 
   /** Runs a command line and returns its exit code (for tests). */
   public static int run(String... args) {
+    boolean debug = java.util.Arrays.asList(args).contains("--debug");
+    // A background thread that dies (a warm-up thread out of memory while Argon2 fills the heap)
+    // would otherwise print its stack trace; one line, naming the thread, and the stack only with
+    // --debug. The command's own outcome is reported by the command.
+    Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+      System.err.println("hexz: thread " + t.getName() + " failed: "
+          + (e instanceof Error err ? Errors.describeError(err) : Errors.describe(e)));
+      if (debug) {
+        e.printStackTrace();
+      }
+    });
     CommandLine cl = new CommandLine(new HexzCommand());
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler(new Errors());
@@ -29,7 +40,7 @@ public final class Main {
       // picocli hands only Exceptions to Errors; an Error (out of memory, a stack overflow) would
       // end the JVM with a stack trace whose last frame a background mount took for the reason.
       cl.getErr().println("hexz: " + Errors.describeError(e));
-      if (java.util.Arrays.asList(args).contains("--debug")) {
+      if (debug) {
         e.printStackTrace(cl.getErr());
       }
       cl.getErr().flush();

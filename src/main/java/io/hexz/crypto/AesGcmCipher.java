@@ -58,8 +58,9 @@ final class AesGcmCipher implements SnapshotCipher {
           byte[] sealed = c.seal(Domain.PAYLOAD, i, plain, 0, plain.length);
           c.open(Domain.PAYLOAD, i, sealed, 0, sealed.length);
         }
-      } catch (GeneralSecurityException | RuntimeException e) {
-        // Only speed is at stake: a failure here changes nothing a caller sees.
+      } catch (GeneralSecurityException | RuntimeException | Error e) {
+        // Only speed is at stake: a failure here (even running out of memory while the main
+        // thread's Argon2 fills the heap) changes nothing a caller sees, and must print nothing.
       }
     }, "hexz-gcm-warmup");
     t.setDaemon(true);
