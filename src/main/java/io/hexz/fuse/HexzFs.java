@@ -263,6 +263,44 @@ final class HexzFs extends FuseFs {
     });
   }
 
+  /** fallocate(2) modes (linux/falloc.h). */
+  private static final int FALLOC_FL_KEEP_SIZE = 0x01;
+  private static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+  private static final int FALLOC_FL_ZERO_RANGE = 0x10;
+
+  /**
+   * Punch-hole (with keep-size, as the kernel requires) and zero-range discard the range: it reads
+   * as zeros and the overlay gives its pages up (a guest's fstrim through QEMU's discard=unmap).
+   * Plain allocation is refused: a block file is already as large as it can be, and promising
+   * space for later writes is not something an append-only overlay can do.
+   */
+  @Override
+  public int fallocate(String path, int mode, @off_t long offset, @off_t long length, FuseFileInfo fi) {
+    return Errno.guard("fallocate", path, () -> {
+      Node n = file(path);
+      if (!n.writable) {
+        return -ErrorCodes.EROFS();
+      }
+      boolean punch = mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE);
+      boolean zero = (mode & ~FALLOC_FL_KEEP_SIZE) == FALLOC_FL_ZERO_RANGE;
+      if (!punch && !zero) {
+        return -ErrorCodes.EOPNOTSUPP();
+      }
+      if (offset < 0 || length <= 0) {
+        return -ErrorCodes.EINVAL();
+      }
+      long size = n.device.size();
+      if ((mode & FALLOC_FL_KEEP_SIZE) == 0 && offset + length > size) {
+        return -ErrorCodes.ENOSPC(); // zero-range would have to grow the file: a block file cannot
+      }
+      if (offset >= size) {
+        return 0; // past the end with keep-size: nothing to do
+      }
+      n.device.discard(offset, Math.min(length, size - offset));
+      return 0;
+    });
+  }
+
   @Override
   public int truncate(String path, @off_t long size) {
     return Errno.guard("truncate", path, () -> {

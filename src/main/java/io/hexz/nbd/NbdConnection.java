@@ -46,7 +46,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class NbdConnection implements Runnable {
   private static final System.Logger LOG = System.getLogger(NbdConnection.class.getName());
-  private static final byte[] ZEROS = new byte[1 << 20];
   /** Reads and block-status queries of one connection running at once. */
   static final int MAX_IN_FLIGHT = 16;
   /** Read payload of one connection in flight at once (a larger read runs alone). */
@@ -456,8 +455,11 @@ final class NbdConnection implements Runnable {
         }
         simple(cookie, err);
       }
-      case Nbd.CMD_TRIM -> simple(cookie, !dev.isWritable() ? Nbd.EPERM
-          : outside(dev, offset, length) ? Nbd.EINVAL : fuaFlush(dev, flags, 0));
+      case Nbd.CMD_TRIM -> {
+        int refused = !dev.isWritable() ? Nbd.EPERM : outside(dev, offset, length) ? Nbd.EINVAL : 0;
+        int err = refused != 0 ? refused : guarded(() -> dev.discard(offset, length));
+        simple(cookie, err != 0 ? err : fuaFlush(dev, flags, 0));
+      }
       case Nbd.CMD_WRITE_ZEROES -> writeZeroes(dev, flags, cookie, offset, length);
       case Nbd.CMD_BLOCK_STATUS -> dispatch(0, cookie, () -> blockStatus(dev, flags, cookie, offset, length));
       default -> simple(cookie, Nbd.EINVAL);
@@ -550,16 +552,12 @@ final class NbdConnection implements Runnable {
       return;
     }
     if ((flags & Nbd.CMD_FLAG_FAST_ZERO) != 0) {
-      simple(cookie, Nbd.ENOTSUP); // zeros are written like data: not faster than a write
+      simple(cookie, Nbd.ENOTSUP); // not promised fast: a device without discard writes zeros
       return;
     }
-    int err = guarded(() -> {
-      for (long done = 0; done < length; ) {
-        int step = (int) Math.min(ZEROS.length, length - done);
-        dev.write(ByteBuffer.wrap(ZEROS, 0, step), offset + done);
-        done += step;
-      }
-    });
+    // Zeros are a discard: an overlay records them without storing pages (NBD_CMD_FLAG_NO_HOLE
+    // asks that the range stay allocated, which an overlay cannot promise either way).
+    int err = guarded(() -> dev.discard(offset, length));
     simple(cookie, err != 0 ? err : fuaFlush(dev, flags, 0));
   }
 

@@ -29,9 +29,18 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * OverlayFile := Header Record*
  * Header      := magic[8]="HXZOVL\r\n" major:u16=1 minor:u16=0 pageSize:u32=4096
  *                size:u64 baseIdentity[32] reserved[...] crc:u32 @4092   (4096 bytes)
- * Record      := magic:u32="HXOR" count:u32 firstPage:u64 seq:u64 crc:u32 reserved:u32
+ * Record      := PageRecord | ZeroRecord
+ * PageRecord  := magic:u32="HXOR" count:u32 firstPage:u64 seq:u64 crc:u32 reserved:u32
  *                data[count * 4096]            crc = CRC32C(record bytes 0..23 || data)
+ * ZeroRecord  := magic:u32="HXOZ" count:u32 firstPage:u64 seq:u64 crc:u32 reserved:u32
+ *                                              crc = CRC32C(record bytes 0..23)   (minor 1)
  * </pre>
+ *
+ * <p>A zero record (a discard: TRIM, punch-hole, zero-range) makes {@code count} whole pages read
+ * as zeros without storing them: 32 bytes for up to 4 GiB. Partial pages at a discard's ends are
+ * written as page records. In the page map a discarded page is {@link #ZERO_PAGE}; a page that
+ * the overlay never held and whose base is zero needs no entry at all, so discarding a region
+ * the guest never wrote costs no memory.
  *
  * <p>Recovery: on open the log is scanned from the start; records must have consecutive
  * sequence numbers, sane counts, lie inside the file and match their CRC. At the first record
@@ -58,15 +67,23 @@ final class OverlayFile implements Overlay {
   static final int RECORD_MAGIC = 0x524F5848; // "HXOR"
   static final int RECORD_HEADER = 32;
   static final int MAX_RECORD_PAGES = 256;
+  static final int ZERO_MAGIC = 0x5A4F5848; // "HXOZ"
+  static final int MAX_ZERO_PAGES = 1 << 20;
+  /** The page map's value for a discarded page (offset 0 is the header, never a page's data). */
+  static final long ZERO_PAGE = 0;
+  /** Header minor version written: 1 may hold zero records. */
+  static final short MINOR = 1;
+  private static final byte[] ZEROS = new byte[PAGE_SIZE];
 
   /** The parsed overlay header. */
-  record OverlayHeader(long size, byte[] baseIdentity) {}
+  record OverlayHeader(long size, byte[] baseIdentity, int minor) {}
 
   private final Path path;
   private final FileChannel ch;
   private final FileLock lock;
   private final BlockDevice base;
   private final long size;
+  private final int minor;
   private final byte[] baseIdentity;
   private final boolean readOnly;
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
@@ -83,6 +100,7 @@ final class OverlayFile implements Overlay {
     this.lock = lock;
     this.base = base;
     this.size = h.size();
+    this.minor = h.minor();
     this.baseIdentity = h.baseIdentity();
     this.readOnly = ro;
   }
@@ -136,7 +154,7 @@ final class OverlayFile implements Overlay {
     try {
       try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(MAGIC).putShort((short) 1).putShort((short) 0).putInt(PAGE_SIZE).putLong(size).put(baseIdentity);
+        b.put(MAGIC).putShort((short) 1).putShort(MINOR).putInt(PAGE_SIZE).putLong(size).put(baseIdentity);
         b.putInt(HEADER_SIZE - 4, Checksums.crc32c(b.array(), 0, HEADER_SIZE - 4));
         b.clear();
         while (b.hasRemaining()) {
@@ -198,7 +216,7 @@ final class OverlayFile implements Overlay {
     }
     byte[] id = new byte[32];
     b.get(24, id);
-    return new OverlayHeader(size, id);
+    return new OverlayHeader(size, id, Short.toUnsignedInt(b.getShort(10)));
   }
 
   /** Scans the log, fills the page map and cuts a torn tail. */
@@ -219,10 +237,20 @@ final class OverlayFile implements Overlay {
       int count = h.getInt(4);
       long first = h.getLong(8);
       long s = h.getLong(16);
-      if (h.getInt(0) != RECORD_MAGIC || count <= 0 || count > MAX_RECORD_PAGES || s != expectSeq || first < 0
-          || first + count > pages(size)) {
+      boolean zero = h.getInt(0) == ZERO_MAGIC;
+      if (!sane(h.getInt(0), count, first) || s != expectSeq) {
         stop = "a record with a bad header";
         break;
+      }
+      if (zero) {
+        if (Checksums.crc32c(h.array(), 0, 24) != h.getInt(24)) {
+          stop = "a record that fails its checksum";
+          break;
+        }
+        zeroPages(first, count);
+        pos += RECORD_HEADER;
+        expectSeq++;
+        continue;
       }
       long len = (long) count * PAGE_SIZE;
       if (fileSize - pos - RECORD_HEADER < len) {
@@ -277,7 +305,8 @@ final class OverlayFile implements Overlay {
       chunk.clear().limit((int) Math.min(chunk.capacity(), fileSize - base));
       readFully(chunk, base);
       for (int i = 0; i + 4 <= chunk.limit(); i += RECORD_HEADER) {
-        if (chunk.getInt(i) == RECORD_MAGIC && validRecordAt(base + i, fileSize, minSeq, h, data)) {
+        int magic = chunk.getInt(i);
+        if ((magic == RECORD_MAGIC || magic == ZERO_MAGIC) && validRecordAt(base + i, fileSize, minSeq, h, data)) {
           return base + i;
         }
       }
@@ -295,8 +324,13 @@ final class OverlayFile implements Overlay {
     int count = h.getInt(4);
     long first = h.getLong(8);
     long s = h.getLong(16);
-    if (count <= 0 || count > MAX_RECORD_PAGES || s < minSeq || first < 0 || first + count > pages(size)
-        || fileSize - at - RECORD_HEADER < (long) count * PAGE_SIZE) {
+    if (!sane(h.getInt(0), count, first) || s < minSeq) {
+      return false;
+    }
+    if (h.getInt(0) == ZERO_MAGIC) {
+      return Checksums.crc32c(h.array(), 0, 24) == h.getInt(24);
+    }
+    if (fileSize - at - RECORD_HEADER < (long) count * PAGE_SIZE) {
       return false;
     }
     data.clear().limit(count * PAGE_SIZE);
@@ -305,6 +339,12 @@ final class OverlayFile implements Overlay {
     crc.update(h.array(), 0, 24);
     crc.update(data.array(), 0, count * PAGE_SIZE);
     return (int) crc.getValue() == h.getInt(24);
+  }
+
+  /** A record header's magic, page count and first page are possible for this overlay. */
+  private boolean sane(int magic, int count, long first) {
+    int max = magic == RECORD_MAGIC ? MAX_RECORD_PAGES : magic == ZERO_MAGIC ? MAX_ZERO_PAGES : 0;
+    return count > 0 && count <= max && first >= 0 && first + count <= pages(size);
   }
 
   private static long pages(long bytes) {
@@ -378,7 +418,7 @@ final class OverlayFile implements Overlay {
     return total;
   }
 
-  /** Overlay pages are data; elsewhere the base's state holds, cut at the next overlay page. */
+  /** Overlay pages are data, discarded ones zero; elsewhere the base's state holds, cut at the next overlay page. */
   @Override
   public Extent extentAt(long offset, long maxLength) throws IOException {
     if (offset < 0 || offset >= size || maxLength <= 0) {
@@ -390,12 +430,15 @@ final class OverlayFile implements Overlay {
     rw.readLock().lock();
     try {
       long p = offset / PAGE_SIZE;
-      if (map.get(p) >= 0) {
+      long at = map.get(p);
+      if (at >= 0) {
+        boolean zero = at == ZERO_PAGE;
         long pos = (p + 1) * PAGE_SIZE;
-        while (pos < end && map.get(pos / PAGE_SIZE) >= 0) {
+        long next;
+        while (pos < end && (next = map.get(pos / PAGE_SIZE)) >= 0 && (next == ZERO_PAGE) == zero) {
           pos += PAGE_SIZE;
         }
-        return new Extent(Math.min(pos, end) - offset, false);
+        return new Extent(Math.min(pos, end) - offset, zero);
       }
       Extent x = base.extentAt(offset, end - offset);
       long pos = (p + 1) * PAGE_SIZE;
@@ -422,9 +465,13 @@ final class OverlayFile implements Overlay {
       if (at >= 0) {
         int within = (int) (pos % PAGE_SIZE);
         int n = (int) Math.min(PAGE_SIZE - within, endPos - pos);
-        ByteBuffer d = dst.slice().limit(n);
-        readFully(d, at + within);
-        dst.position(dst.position() + n);
+        if (at == ZERO_PAGE) {
+          dst.put(ZEROS, 0, n);
+        } else {
+          ByteBuffer d = dst.slice().limit(n);
+          readFully(d, at + within);
+          dst.position(dst.position() + n);
+        }
         pos += n;
       } else {
         long runEnd = (p + 1) * PAGE_SIZE;
@@ -518,6 +565,84 @@ final class OverlayFile implements Overlay {
       map.put(first + i, at + RECORD_HEADER + (long) i * PAGE_SIZE);
     }
     return taken;
+  }
+
+  /**
+   * Whole pages in the range become a zero record (or several, 4 GiB each); partial pages at its
+   * ends are written as zeros. An overlay made before zero records existed (minor 0) gets zero
+   * pages written instead, so that an older hexz can still read it.
+   */
+  @Override
+  public void discard(long offset, long length) throws IOException {
+    if (readOnly) {
+      throw new OverlayException(path.toString(), "overlay is open read-only");
+    }
+    ensureOpen();
+    if (offset < 0 || length < 0 || offset > size || length > size - offset) {
+      throw new IllegalArgumentException("discard of " + length + " bytes at " + offset
+          + " runs past the end of the device (" + size + " bytes)");
+    }
+    long endPos = offset + length;
+    long firstFull = (offset + PAGE_SIZE - 1) / PAGE_SIZE;
+    long endFull = endPos == size ? pages(size) : endPos / PAGE_SIZE; // the device's short last page counts whole
+    if (minor < 1 || firstFull >= endFull) {
+      Overlay.super.discard(offset, length);
+      return;
+    }
+    rw.writeLock().lock();
+    try {
+      long headEnd = Math.min(endPos, firstFull * PAGE_SIZE);
+      if (headEnd > offset) {
+        write(ByteBuffer.wrap(new byte[(int) (headEnd - offset)]), offset);
+      }
+      for (long p = firstFull; p < endFull; p += MAX_ZERO_PAGES) {
+        appendZeroRecord(p, (int) Math.min(MAX_ZERO_PAGES, endFull - p));
+      }
+      long tailStart = Math.min(size, endFull * PAGE_SIZE);
+      if (tailStart < endPos) {
+        write(ByteBuffer.wrap(new byte[(int) (endPos - tailStart)]), tailStart);
+      }
+    } finally {
+      rw.writeLock().unlock();
+    }
+  }
+
+  private void appendZeroRecord(long first, int count) throws IOException {
+    ByteBuffer r = ByteBuffer.allocate(RECORD_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+    long s = seq + 1;
+    r.putInt(0, ZERO_MAGIC).putInt(4, count).putLong(8, first).putLong(16, s).putInt(28, 0);
+    r.putInt(24, Checksums.crc32c(r.array(), 0, 24));
+    long at = end;
+    while (r.hasRemaining()) {
+      ch.write(r, at + r.position());
+    }
+    end = at + RECORD_HEADER;
+    seq = s;
+    zeroPages(first, count);
+  }
+
+  /**
+   * Marks pages [first, first + count) as zeros in the map: those the overlay holds, and those
+   * whose base is not zero; a page the overlay never held over a zero base needs no entry.
+   * Used both when discarding and when replaying a zero record, so both build the same map.
+   */
+  private void zeroPages(long first, long count) throws IOException {
+    long p = first;
+    long last = first + count;
+    while (p < last) {
+      long off = p * PAGE_SIZE;
+      Extent x = base.extentAt(off, Math.min(last * PAGE_SIZE, size) - off);
+      long xEnd = off + x.length();
+      // pages decided by this extent: those it covers whole (to the device's end, the short last page too)
+      long q = xEnd >= size ? last : Math.min(last, Math.max(p + 1, xEnd / PAGE_SIZE));
+      boolean baseZero = x.zero() && (xEnd >= size || xEnd >= (p + 1) * PAGE_SIZE);
+      for (long i = p; i < q; i++) {
+        if (!baseZero || map.get(i) >= 0) {
+          map.put(i, ZERO_PAGE);
+        }
+      }
+      p = q;
+    }
   }
 
   @Override

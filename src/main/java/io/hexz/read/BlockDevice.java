@@ -99,4 +99,22 @@ public interface BlockDevice extends Closeable {
 
   /** Makes written data durable; a no-op for read-only devices. */
   default void flush() throws IOException {}
+
+  /**
+   * Makes {@code [offset, offset + length)} read as zeros and lets the device give back the space
+   * it held (a guest's TRIM, {@code fallocate} punch-hole and zero-range). Only for writable
+   * devices. The default writes zeros; a device that can drop data instead overrides it.
+   */
+  default void discard(long offset, long length) throws IOException {
+    if (offset < 0 || length < 0 || offset > size() || length > size() - offset) {
+      throw new IllegalArgumentException("discard of " + length + " bytes at " + offset
+          + " runs past the end of the device (" + size() + " bytes)");
+    }
+    byte[] zeros = new byte[(int) Math.min(length, 1 << 20)];
+    for (long done = 0; done < length; ) {
+      int n = (int) Math.min(zeros.length, length - done);
+      write(ByteBuffer.wrap(zeros, 0, n), offset + done);
+      done += n;
+    }
+  }
 }
