@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {BuildCommand.class, InspectCommand.class, VerifyCommand.class, AnalyzeCommand.class,
         CatCommand.class, MountCommand.class, UnmountCommand.class,
         CommitCommand.class, FlattenCommand.class, DiffCommand.class, KeygenCommand.class, SignCommand.class,
-        LsCommand.class, ExtractCommand.class, ServeCommand.class})
+        LsCommand.class, ExtractCommand.class, ServeCommand.class, OverlayCommand.class})
 final class HexzCommand implements Runnable {
 
   @Override

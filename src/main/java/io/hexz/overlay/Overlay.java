@@ -30,6 +30,25 @@ public interface Overlay extends BlockDevice {
   /** Identity of the base snapshot this overlay was made over. */
   byte[] baseIdentity();
 
+  /** Bytes of the log after the header: live pages, superseded copies and record headers. */
+  long logBytes();
+
+  /**
+   * Rewrites the log with only the newest copy of each page, while reads and writes go on;
+   * crash-safe at every step (FORMAT.md). Writable overlays also run it by themselves, in the
+   * background, when the log outgrows twice its live pages plus a slack.
+   */
+  void compact() throws IOException;
+
+  /**
+   * Opens an existing overlay without its base snapshot, writable and locked, to inspect or
+   * compact it; reading a page it does not hold fails.
+   */
+  static Overlay openStandalone(Path file) throws IOException {
+    OverlayFile.OverlayHeader h = OverlayFile.readHeader(file);
+    return OverlayFile.open(file, new NoBase(file, h.size()), h.baseIdentity(), false);
+  }
+
   /** Opens (or creates) an overlay over {@code base}; takes an exclusive lock on the file. */
   static Overlay open(Path file, BlockDevice base, byte[] baseIdentity) throws IOException {
     return OverlayFile.open(file, base, baseIdentity, false);

@@ -73,26 +73,43 @@ final class OverlayFile implements Overlay {
   static final long ZERO_PAGE = 0;
   /** Header minor version written: 1 may hold zero records. */
   static final short MINOR = 1;
+  /**
+   * Default slack before an automatic compaction (see {@link #compact}): 64 MiB, or the system
+   * property {@code hexz.overlay.slack} (bytes; the crash tests make compactions frequent with it).
+   */
+  static final long DEFAULT_SLACK = Math.max(0, Long.getLong("hexz.overlay.slack", 64L << 20));
   private static final byte[] ZEROS = new byte[PAGE_SIZE];
 
   /** The parsed overlay header. */
   record OverlayHeader(long size, byte[] baseIdentity, int minor) {}
 
   private final Path path;
-  private final FileChannel ch;
-  private final FileLock lock;
+  private FileChannel ch; // guarded by rw: replaced by compaction under the write lock
+  private FileLock lock; // guarded by rw
   private final BlockDevice base;
   private final long size;
   private final int minor;
   private final byte[] baseIdentity;
   private final boolean readOnly;
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-  private final PageMap map = new PageMap(); // guarded by rw
+  private PageMap map = new PageMap(); // guarded by rw
+  /** Pages changed while a compaction copies (null otherwise); guarded by rw. */
+  private PageMap dirty;
+  /** One compaction at a time; close() takes it too, so it never closes under one. */
+  private final Object compactLock = new Object();
+  private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Log bytes allowed beyond twice the live pages before compaction runs (see {@link #compact}). */
+  private volatile long slack = DEFAULT_SLACK;
+  /** Test hook: called at each step of a compaction, to fail it there as a crash would. */
+  Compaction.Fault fault = step -> { };
   private long end; // guarded by rw (write lock)
   private long seq; // guarded by rw (write lock)
   private final byte[] page = new byte[PAGE_SIZE]; // guarded by rw (write lock)
   private ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER + 32 * PAGE_SIZE); // guarded by rw
   private volatile boolean closed;
+  private volatile boolean closing;
+  /** A compaction's rename is not yet known durable (its directory fsync failed); flush retries it. */
+  private volatile boolean dirSyncPending;
 
   private OverlayFile(Path path, FileChannel ch, FileLock lock, BlockDevice base, OverlayHeader h, boolean ro) {
     this.path = path;
@@ -132,6 +149,9 @@ final class OverlayFile implements Overlay {
       if (h.size() != base.size()) {
         throw new OverlayException(file.toString(), "overlay size " + h.size() + " differs from the base's " + base.size());
       }
+      if (!readOnly) {
+        Files.deleteIfExists(Compaction.tempFile(file)); // left by a compaction a crash interrupted
+      }
       OverlayFile o = new OverlayFile(file, ch, lock, base, h, readOnly);
       o.recover();
       return o;
@@ -153,13 +173,7 @@ final class OverlayFile implements Overlay {
     Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
     try {
       try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(MAGIC).putShort((short) 1).putShort(MINOR).putInt(PAGE_SIZE).putLong(size).put(baseIdentity);
-        b.putInt(HEADER_SIZE - 4, Checksums.crc32c(b.array(), 0, HEADER_SIZE - 4));
-        b.clear();
-        while (b.hasRemaining()) {
-          c.write(b, b.position());
-        }
+        writeHeader(c, size, baseIdentity);
         c.force(true);
       }
       try {
@@ -175,6 +189,16 @@ final class OverlayFile implements Overlay {
       return true;
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  private static void writeHeader(FileChannel c, long size, byte[] baseIdentity) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(MAGIC).putShort((short) 1).putShort(MINOR).putInt(PAGE_SIZE).putLong(size).put(baseIdentity);
+    b.putInt(HEADER_SIZE - 4, Checksums.crc32c(b.array(), 0, HEADER_SIZE - 4));
+    b.clear();
+    while (b.hasRemaining()) {
+      c.write(b, b.position());
     }
   }
 
@@ -522,6 +546,7 @@ final class OverlayFile implements Overlay {
     } finally {
       rw.writeLock().unlock();
     }
+    maybeCompact();
   }
 
   /** Builds and appends one record of {@code count} pages from {@code first}; returns bytes taken from src. */
@@ -562,7 +587,7 @@ final class OverlayFile implements Overlay {
     end = at + RECORD_HEADER + len;
     seq = s;
     for (int i = 0; i < count; i++) {
-      map.put(first + i, at + RECORD_HEADER + (long) i * PAGE_SIZE);
+      setPage(first + i, at + RECORD_HEADER + (long) i * PAGE_SIZE);
     }
     return taken;
   }
@@ -605,6 +630,15 @@ final class OverlayFile implements Overlay {
     } finally {
       rw.writeLock().unlock();
     }
+    maybeCompact();
+  }
+
+  /** Points a page at its newest copy; a compaction in progress learns that it changed. */
+  private void setPage(long page, long at) {
+    map.put(page, at);
+    if (dirty != null) {
+      dirty.put(page, 0);
+    }
   }
 
   private void appendZeroRecord(long first, int count) throws IOException {
@@ -638,7 +672,7 @@ final class OverlayFile implements Overlay {
       boolean baseZero = x.zero() && (xEnd >= size || xEnd >= (p + 1) * PAGE_SIZE);
       for (long i = p; i < q; i++) {
         if (!baseZero || map.get(i) >= 0) {
-          map.put(i, ZERO_PAGE);
+          setPage(i, ZERO_PAGE);
         }
       }
       p = q;
@@ -646,10 +680,177 @@ final class OverlayFile implements Overlay {
   }
 
   @Override
+  public long logBytes() {
+    rw.readLock().lock();
+    try {
+      return end - HEADER_SIZE;
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  /** Sets the slack allowed before an automatic compaction (tests use small ones). */
+  void setSlack(long bytes) {
+    slack = bytes;
+  }
+
+  /**
+   * Starts a background compaction when the log holds more than twice the live pages plus the
+   * slack: so the file stays within 2 × live + slack (+ the writes of one compaction's duration)
+   * however often pages are rewritten, and a compaction's cost is paid at most once per
+   * live-size of new writes.
+   */
+  private void maybeCompact() {
+    if (readOnly || closing) {
+      return;
+    }
+    long log;
+    long live;
+    rw.readLock().lock();
+    try {
+      log = end - HEADER_SIZE;
+      live = (long) map.size() * (PAGE_SIZE + 16);
+    } finally {
+      rw.readLock().unlock();
+    }
+    if (log - 2 * live <= slack || !compacting.compareAndSet(false, true)) { // (no overflow for a huge slack)
+      return;
+    }
+    Thread t = new Thread(() -> {
+      try {
+        compact();
+      } catch (IOException | RuntimeException e) {
+        if (!closing) {
+          LOG.log(System.Logger.Level.WARNING, "{0}: background compaction failed, the log keeps growing: {1}",
+              path, e.getMessage());
+        }
+      } finally {
+        compacting.set(false);
+      }
+    }, "hexz-overlay-compact");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /**
+   * Rewrites the log with only the newest copy of each page, while writes go on. Phase 1, with no
+   * lock held: the page map is copied, and every live page is copied into a new file beside the
+   * overlay ({@code .NAME.compact}); writes meanwhile go to the old log and mark their pages
+   * dirty. Phase 2, under the write lock: the dirty pages are copied in their current state, the
+   * new file is forced, renamed over the overlay (atomic) and the directory forced; then the new
+   * file replaces the old one in place. A crash before the rename leaves the old log, which holds
+   * every acknowledged write, and a stale temporary file that the next open removes; after it,
+   * the new log, forced before the rename, holds them all. See FORMAT.md, Compaction.
+   */
+  @Override
+  public void compact() throws IOException {
+    if (readOnly) {
+      throw new OverlayException(path.toString(), "overlay is open read-only");
+    }
+    synchronized (compactLock) {
+      ensureOpen();
+      long[] pages;
+      long[] offsets;
+      rw.writeLock().lock(); // brief: a consistent copy of the map, and dirty tracking from here on
+      try {
+        pages = map.pages();
+        Arrays.sort(pages);
+        offsets = new long[pages.length];
+        for (int i = 0; i < pages.length; i++) {
+          offsets[i] = map.get(pages[i]);
+        }
+        dirty = new PageMap();
+      } finally {
+        rw.writeLock().unlock();
+      }
+      Path tmp = Compaction.tempFile(path);
+      Files.deleteIfExists(tmp);
+      FileChannel nc = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+          StandardOpenOption.WRITE);
+      FileLock nl = null;
+      FileChannel old = null;
+      FileLock oldLock = null;
+      try {
+        nl = nc.tryLock();
+        if (nl == null) {
+          throw new OverlayException(tmp.toString(), "cannot lock the compacted overlay");
+        }
+        writeHeader(nc, size, baseIdentity);
+        Compaction.Log out = new Compaction.Log(nc, HEADER_SIZE);
+        PageMap fresh = new PageMap();
+        out.copy(pages, offsets, ch, fresh, () -> closing);
+        fault.at(1);
+        rw.writeLock().lock();
+        try {
+          ensureOpen();
+          long[] changed = dirty.pages();
+          Arrays.sort(changed);
+          long[] now = new long[changed.length];
+          for (int i = 0; i < changed.length; i++) {
+            now[i] = map.get(changed[i]);
+          }
+          out.copy(changed, now, ch, fresh, () -> false);
+          nc.force(true);
+          fault.at(2);
+          Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          // The name is the new file now: switch to it whatever happens next.
+          old = ch;
+          oldLock = lock;
+          ch = nc;
+          lock = nl;
+          map = fresh;
+          end = out.end();
+          seq = out.seq();
+          nc = null;
+          dirSyncPending = true;
+          fault.at(3);
+          syncDirectory(path.toAbsolutePath().getParent());
+          dirSyncPending = false;
+        } finally {
+          dirty = null;
+          rw.writeLock().unlock();
+        }
+      } finally {
+        if (nc != null) { // failed before the swap: the old log stays the overlay
+          if (nl != null && nl.isValid()) {
+            nl.release();
+          }
+          nc.close();
+          Files.deleteIfExists(tmp);
+          rw.writeLock().lock();
+          try {
+            dirty = null;
+          } finally {
+            rw.writeLock().unlock();
+          }
+        }
+        if (old != null) {
+          if (oldLock != null && oldLock.isValid()) {
+            oldLock.release();
+          }
+          old.close();
+        }
+      }
+    }
+  }
+
+  @Override
   public void flush() throws IOException {
     if (!readOnly) {
       ensureOpen();
-      ch.force(false);
+      rw.readLock().lock(); // a compaction may be replacing the channel
+      try {
+        ch.force(false);
+        if (dirSyncPending) {
+          // A compaction renamed the new log into place but could not force the directory: until
+          // that succeeds, power loss could bring the old name back, without what was written since.
+          syncDirectory(path.toAbsolutePath().getParent());
+          dirSyncPending = false;
+        }
+      } finally {
+        rw.readLock().unlock();
+      }
     }
   }
 
@@ -661,6 +862,13 @@ final class OverlayFile implements Overlay {
 
   @Override
   public void close() throws IOException {
+    closing = true; // a compaction in progress stops at its next page
+    synchronized (compactLock) {
+      closeLocked();
+    }
+  }
+
+  private void closeLocked() throws IOException {
     rw.writeLock().lock();
     try {
       if (closed) {

@@ -1,0 +1,128 @@
+package io.hexz.overlay;
+
+import io.hexz.format.Checksums;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The copying half of an overlay compaction ({@link OverlayFile#compact} does the locking, the
+ * rename and the swap): writes the newest state of given pages as a fresh log, page records for
+ * runs of stored pages and zero records for runs of discarded ones, sequence numbers from 1.
+ * Not thread-safe; one compaction owns one instance.
+ */
+final class Compaction {
+  private Compaction() {}
+
+  /** Where a compaction of {@code overlay} writes its new log before renaming it into place. */
+  static Path tempFile(Path overlay) {
+    return overlay.toAbsolutePath().resolveSibling("." + overlay.getFileName() + ".compact");
+  }
+
+  /** Test hook: a compaction calls it after each step (1 copied, 2 forced, 3 renamed). */
+  interface Fault {
+    void at(int step) throws IOException;
+  }
+
+  /** A log being written from scratch. */
+  static final class Log {
+    private final FileChannel out;
+    private long end;
+    private long seq;
+    private final ByteBuffer record = ByteBuffer.allocate(OverlayFile.RECORD_HEADER
+        + OverlayFile.MAX_RECORD_PAGES * Overlay.PAGE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+
+    Log(FileChannel out, long start) {
+      this.out = out;
+      this.end = start;
+    }
+
+    long end() {
+      return end;
+    }
+
+    long seq() {
+      return seq;
+    }
+
+    /**
+     * Appends pages {@code pages[i]} (sorted, distinct) whose newest copy is at
+     * {@code offsets[i]} of {@code from} ({@link OverlayFile#ZERO_PAGE}: discarded), and points
+     * {@code map} at the new copies. Stops with an exception when {@code abort} turns true.
+     */
+    void copy(long[] pages, long[] offsets, FileChannel from, PageMap map, BooleanSupplier abort) throws IOException {
+      int i = 0;
+      while (i < pages.length) {
+        if (abort.getAsBoolean()) {
+          throw new InterruptedIOException("compaction stopped: the overlay is closing");
+        }
+        boolean zero = offsets[i] == OverlayFile.ZERO_PAGE;
+        int max = zero ? OverlayFile.MAX_ZERO_PAGES : OverlayFile.MAX_RECORD_PAGES;
+        int j = i + 1;
+        while (j < pages.length && j - i < max && pages[j] == pages[j - 1] + 1
+            && (offsets[j] == OverlayFile.ZERO_PAGE) == zero) {
+          j++;
+        }
+        if (zero) {
+          zeroRecord(pages[i], j - i, map);
+        } else {
+          pageRecord(pages, offsets, i, j, from, map);
+        }
+        i = j;
+      }
+    }
+
+    private void zeroRecord(long first, int count, PageMap map) throws IOException {
+      ByteBuffer r = record.clear().limit(OverlayFile.RECORD_HEADER);
+      r.putInt(0, OverlayFile.ZERO_MAGIC).putInt(4, count).putLong(8, first).putLong(16, seq + 1).putInt(28, 0);
+      r.putInt(24, Checksums.crc32c(r.array(), 0, 24));
+      write(r);
+      for (int k = 0; k < count; k++) {
+        map.put(first + k, OverlayFile.ZERO_PAGE);
+      }
+    }
+
+    private void pageRecord(long[] pages, long[] offsets, int from, int to, FileChannel src, PageMap map)
+        throws IOException {
+      int count = to - from;
+      int len = count * Overlay.PAGE_SIZE;
+      ByteBuffer r = record.clear().limit(OverlayFile.RECORD_HEADER + len);
+      for (int k = 0; k < count; k++) {
+        ByteBuffer page = r.duplicate().position(OverlayFile.RECORD_HEADER + k * Overlay.PAGE_SIZE)
+            .limit(OverlayFile.RECORD_HEADER + (k + 1) * Overlay.PAGE_SIZE);
+        long at = offsets[from + k];
+        while (page.hasRemaining()) {
+          if (src.read(page, at + page.position() - OverlayFile.RECORD_HEADER - k * Overlay.PAGE_SIZE) < 0) {
+            throw new EOFException("overlay ends early at " + at);
+          }
+        }
+      }
+      r.putInt(0, OverlayFile.RECORD_MAGIC).putInt(4, count).putLong(8, pages[from]).putLong(16, seq + 1)
+          .putInt(28, 0);
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      crc.update(r.array(), 0, 24);
+      crc.update(r.array(), OverlayFile.RECORD_HEADER, len);
+      r.putInt(24, (int) crc.getValue());
+      long at = end;
+      write(r);
+      for (int k = 0; k < count; k++) {
+        map.put(pages[from + k], at + OverlayFile.RECORD_HEADER + (long) k * Overlay.PAGE_SIZE);
+      }
+    }
+
+    private void write(ByteBuffer r) throws IOException {
+      r.position(0);
+      long at = end;
+      while (r.hasRemaining()) {
+        out.write(r, at + r.position());
+      }
+      end = at + r.limit();
+      seq++;
+    }
+  }
+}

@@ -1,0 +1,218 @@
+package io.hexz.overlay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hexz.Hexz;
+import io.hexz.codec.CodecType;
+import io.hexz.read.ReadOptions;
+import io.hexz.read.Snapshot;
+import io.hexz.testing.Seeds;
+import io.hexz.testing.Snaps;
+import io.hexz.testing.TestData;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Compaction of an overlay's log: model-based (random writes, discards, compactions, reopens,
+ * every byte checked), the file bounded under endless rewrites of one region, writes that race
+ * a background compaction, and a crash at every step of a compaction leaving an overlay that
+ * reads back every write made before it.
+ */
+class OverlayCompactionTest {
+  private static final long SEED = Seeds.random(OverlayCompactionTest.class);
+  private static final int PAGE = Overlay.PAGE_SIZE;
+
+  @TempDir
+  Path dir;
+
+  private Snapshot base;
+  private byte[] img;
+  private Path ovl;
+
+  @BeforeEach
+  void base() throws IOException {
+    img = TestData.mixed(400 * PAGE + 777, 16384, new Random(SEED));
+    Arrays.fill(img, 50 * PAGE, 120 * PAGE, (byte) 0);
+    Path snap = dir.resolve("base.hxz");
+    Snaps.write(snap, Snaps.options(16384, CodecType.LZ4, 0, true).build(), img);
+    base = Hexz.open(snap, ReadOptions.DEFAULTS);
+    ovl = dir.resolve("base.ovl");
+  }
+
+  @AfterEach
+  void close() throws IOException {
+    base.close();
+  }
+
+  private OverlayFile open() throws IOException {
+    return (OverlayFile) Overlay.open(ovl, base.disk(), base.header().identity());
+  }
+
+  private void check(Overlay o, byte[] model, String what) throws IOException {
+    assertArrayEquals(model, Snaps.readAll(o, 30_000), what + " " + Seeds.describe(SEED));
+  }
+
+  /** A random write or discard applied to both the overlay and the model. */
+  private static void randomOp(Random rnd, Overlay o, byte[] model) throws IOException {
+    int off = rnd.nextInt(model.length);
+    int len = 1 + rnd.nextInt(Math.min(model.length - off, rnd.nextBoolean() ? 200 : 8 * PAGE));
+    if (rnd.nextInt(4) == 0) {
+      o.discard(off, len);
+      Arrays.fill(model, off, off + len, (byte) 0);
+    } else {
+      byte[] w = TestData.mixed(len, 16384, rnd);
+      o.write(ByteBuffer.wrap(w), off);
+      System.arraycopy(w, 0, model, off, len);
+    }
+  }
+
+  @Test
+  void randomWritesDiscardsAndCompactionsReadBackAsTheModel() throws IOException {
+    Random rnd = new Random(SEED);
+    byte[] model = img.clone();
+    OverlayFile o = open();
+    o.setSlack(Long.MAX_VALUE); // only the explicit compactions below
+    try {
+      for (int op = 0; op < 300; op++) {
+        int k = rnd.nextInt(20);
+        if (k == 0) {
+          o.compact();
+          check(o, model, "after a compaction at op " + op);
+        } else if (k == 1) {
+          o.close();
+          o = open();
+          o.setSlack(Long.MAX_VALUE);
+          check(o, model, "after a reopen at op " + op);
+        } else {
+          randomOp(rnd, o, model);
+        }
+      }
+      o.compact();
+      check(o, model, "after the last compaction");
+    } finally {
+      o.close();
+    }
+    try (Overlay again = open()) {
+      check(again, model, "reopened after the last compaction");
+    }
+    assertFalse(Files.exists(Compaction.tempFile(ovl)), "the compaction's temporary file is gone");
+  }
+
+  @Test
+  void rewritingOneRegionForeverKeepsTheFileBounded() throws IOException, InterruptedException {
+    byte[] model = img.clone();
+    Random rnd = new Random(SEED);
+    long slack = 256 * 1024;
+    long maxSeen = 0;
+    try (OverlayFile o = open()) {
+      o.setSlack(slack);
+      for (int round = 0; round < 300; round++) {
+        byte[] w = TestData.random(16 * PAGE, rnd); // the same 64 KiB, over and over
+        o.write(ByteBuffer.wrap(w), 10 * PAGE);
+        System.arraycopy(w, 0, model, 10 * PAGE, w.length);
+        maxSeen = Math.max(maxSeen, Files.size(ovl));
+      }
+      for (int i = 0; i < 100 && o.logBytes() > 2 * 16 * (PAGE + 16) + slack; i++) {
+        Thread.sleep(50); // a background compaction may still be finishing
+      }
+      check(o, model, "after 300 rewrites");
+      // 300 rewrites wrote 19 MiB; the file never held more than 2 x live + slack, plus the
+      // writes of one compaction's duration and the new log beside it.
+      long live = 16L * (PAGE + 16);
+      assertTrue(maxSeen < 4096 + 2 * live + slack + 4 * 1024 * 1024, "the overlay grew to " + maxSeen + " bytes");
+      assertTrue(o.logBytes() <= 2 * live + slack + 16 * (PAGE + 32), "log of " + o.logBytes() + " bytes");
+    }
+    try (Overlay again = open()) {
+      check(again, model, "reopened");
+    }
+  }
+
+  @Test
+  void writesRacingABackgroundCompactionAreKept() throws Exception {
+    byte[] model = img.clone();
+    Random rnd = new Random(SEED);
+    OverlayFile o = open();
+    try {
+      for (int i = 0; i < 200; i++) {
+        randomOp(rnd, o, model);
+      }
+      AtomicReference<Throwable> failed = new AtomicReference<>();
+      Thread t = new Thread(() -> {
+        try {
+          for (int i = 0; i < 5; i++) {
+            o.compact();
+          }
+        } catch (Throwable e) {
+          failed.set(e);
+        }
+      }, "test-compactor");
+      t.start();
+      synchronized (model) {
+        for (int i = 0; i < 400; i++) {
+          randomOp(rnd, o, model);
+          if (i % 50 == 0) {
+            o.flush();
+          }
+        }
+      }
+      t.join();
+      assertTrue(failed.get() == null, "compaction failed: " + failed.get());
+      check(o, model, "after racing compactions");
+    } finally {
+      o.close();
+    }
+    try (Overlay again = open()) {
+      check(again, model, "reopened after racing compactions");
+    }
+  }
+
+  /**
+   * A crash at each step: after the copy, after the new file is forced, after the rename. The
+   * failed compaction is abandoned, the overlay closed and reopened from its file, which must
+   * hold every write, and leave no temporary file behind.
+   */
+  @Test
+  void aCrashAtEveryStepOfACompactionLosesNothing() throws IOException {
+    for (int step = 1; step <= 3; step++) {
+      Files.deleteIfExists(ovl);
+      byte[] model = img.clone();
+      Random rnd = new Random(SEED + step);
+      OverlayFile o = open();
+      o.setSlack(Long.MAX_VALUE);
+      for (int i = 0; i < 150; i++) {
+        randomOp(rnd, o, model);
+      }
+      o.flush();
+      int at = step;
+      o.fault = s -> {
+        if (s == at) {
+          throw new IOException("simulated crash at step " + s);
+        }
+      };
+      assertThrows(IOException.class, o::compact, "step " + step);
+      o.fault = s -> { };
+      // The process goes on after a failed compaction: more writes land where they should.
+      for (int i = 0; i < 20; i++) {
+        randomOp(rnd, o, model);
+      }
+      check(o, model, "still serving after a failed compaction at step " + step);
+      o.close();
+      try (Overlay again = open()) {
+        check(again, model, "reopened after a crash at step " + step);
+      }
+      assertFalse(Files.exists(Compaction.tempFile(ovl)), "temporary file left after step " + step);
+    }
+  }
+}
