@@ -29,24 +29,28 @@ final class OverlayCommand implements Runnable {
   }
 
   private static void describe(Overlay o, Path file, boolean json) throws java.io.IOException {
-    long live = o.pageCount() * Overlay.PAGE_SIZE;
+    long stored = o.storedPageCount();
+    long discarded = o.pageCount() - stored;
+    long live = stored * Overlay.PAGE_SIZE;
     long log = o.logBytes();
+    long slackBytes = Math.max(0, log - live); // superseded copies and record headers
     long fileBytes = Files.size(file);
     if (json) {
       ObjectNode n = Json.object();
       n.put("file", file.toString());
       n.put("diskSize", o.size());
-      n.put("pages", o.pageCount());
-      n.put("pageBytes", live);
+      n.put("storedPages", stored);
+      n.put("discardedPages", discarded);
+      n.put("liveBytes", live);
       n.put("logBytes", log);
-      n.put("slackBytes", Math.max(0, log - live));
+      n.put("slackBytes", slackBytes);
       n.put("fileBytes", fileBytes);
       n.put("baseIdentity", Checksums.hex(o.baseIdentity()));
       System.out.println(Json.write(n));
     } else {
-      System.out.printf("%s: %s disk over snapshot %s…%n  %d pages held (%s), log %s, file %s, slack %s%n", file,
-          Human.bytes(o.size()), Checksums.hex(o.baseIdentity()).substring(0, 16), o.pageCount(), Human.bytes(live),
-          Human.bytes(log), Human.bytes(fileBytes), Human.bytes(Math.max(0, log - live)));
+      System.out.printf("%s: %s disk over snapshot %s…%n  %d pages stored (%s live), %d discarded; log %s, "
+          + "file %s, slack %s%n", file, Human.bytes(o.size()), Checksums.hex(o.baseIdentity()).substring(0, 16),
+          stored, Human.bytes(live), discarded, Human.bytes(log), Human.bytes(fileBytes), Human.bytes(slackBytes));
     }
   }
 

@@ -21,8 +21,11 @@ public interface Overlay extends BlockDevice {
   /** The overlay file. */
   Path path();
 
-  /** Number of distinct pages the overlay holds. */
+  /** Number of distinct pages the overlay holds (stored or discarded). */
   long pageCount();
+
+  /** Number of pages whose content the log stores (the others it holds were discarded: zeros). */
+  long storedPageCount();
 
   /** Page numbers held by the overlay, ascending. */
   long[] pages();

@@ -414,6 +414,16 @@ final class OverlayFile implements Overlay {
   }
 
   @Override
+  public long storedPageCount() {
+    rw.readLock().lock();
+    try {
+      return map.size() - map.count(ZERO_PAGE);
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  @Override
   public long[] pages() {
     rw.readLock().lock();
     try {

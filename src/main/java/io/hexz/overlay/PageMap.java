@@ -53,6 +53,17 @@ final class PageMap {
     }
   }
 
+  /** How many pages map to {@code value}. */
+  long count(long value) {
+    long n = 0;
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != 0 && values[i] == value) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Page numbers present, in no particular order. */
   long[] pages() {
     long[] out = new long[size];
