@@ -93,6 +93,8 @@ final class OverlayFile implements Overlay {
   private final boolean readOnly;
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
   private PageMap map = new PageMap(); // guarded by rw
+  /** Pages of the map whose content the log stores (not discarded); guarded by rw. */
+  private long storedPages;
   /** Pages changed while a compaction copies (null otherwise); guarded by rw. */
   private PageMap dirty;
   /** One compaction at a time; close() takes it too, so it never closes under one. */
@@ -154,6 +156,7 @@ final class OverlayFile implements Overlay {
       }
       OverlayFile o = new OverlayFile(file, ch, lock, base, h, readOnly);
       o.recover();
+      o.storedPages = o.map.size() - o.map.count(ZERO_PAGE);
       return o;
     } catch (IOException | RuntimeException e) {
       if (lock != null) {
@@ -417,7 +420,7 @@ final class OverlayFile implements Overlay {
   public long storedPageCount() {
     rw.readLock().lock();
     try {
-      return map.size() - map.count(ZERO_PAGE);
+      return storedPages;
     } finally {
       rw.readLock().unlock();
     }
@@ -645,7 +648,9 @@ final class OverlayFile implements Overlay {
 
   /** Points a page at its newest copy; a compaction in progress learns that it changed. */
   private void setPage(long page, long at) {
+    long prev = map.get(page);
     map.put(page, at);
+    storedPages += (at != ZERO_PAGE ? 1 : 0) - (prev > 0 ? 1 : 0); // data offsets are > 0
     if (dirty != null) {
       dirty.put(page, 0);
     }
@@ -719,7 +724,7 @@ final class OverlayFile implements Overlay {
     rw.readLock().lock();
     try {
       log = end - HEADER_SIZE;
-      live = (long) map.size() * (PAGE_SIZE + 16);
+      live = storedPages * (PAGE_SIZE + 16); // discarded pages cost 16 bytes of map, nothing in the log
     } finally {
       rw.readLock().unlock();
     }
@@ -810,6 +815,7 @@ final class OverlayFile implements Overlay {
           ch = nc;
           lock = nl;
           map = fresh;
+          storedPages = fresh.size() - fresh.count(ZERO_PAGE);
           end = out.end();
           seq = out.seq();
           nc = null;

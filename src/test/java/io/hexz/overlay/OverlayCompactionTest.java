@@ -178,6 +178,28 @@ class OverlayCompactionTest {
     }
   }
 
+  /** A guest's fstrim of a deleted file: the discarded pages' copies go at the next compaction, by itself. */
+  @Test
+  void discardingWhatWasWrittenShrinksTheLogByItself() throws IOException, InterruptedException {
+    try (OverlayFile o = open()) {
+      o.setSlack(Long.MAX_VALUE);
+      byte[] w = TestData.random(300 * PAGE, new Random(SEED));
+      o.write(ByteBuffer.wrap(w), 0);
+      long full = o.logBytes();
+      assertTrue(o.storedPageCount() == 300, "stored pages: " + o.storedPageCount());
+      o.setSlack(64 * 1024);
+      o.discard(0, 300L * PAGE); // the trigger runs after the discard
+      for (int i = 0; i < 200 && o.logBytes() > 64 * 1024; i++) {
+        Thread.sleep(20);
+      }
+      assertTrue(o.storedPageCount() == 0, "stored pages after the discard: " + o.storedPageCount());
+      assertTrue(o.logBytes() < 64 * 1024, "log of " + o.logBytes() + " bytes after discarding " + full);
+      byte[] model = img.clone();
+      Arrays.fill(model, 0, 300 * PAGE, (byte) 0);
+      check(o, model, "after the discard and the compaction");
+    }
+  }
+
   /**
    * A crash at each step: after the copy, after the new file is forced, after the rename. The
    * failed compaction is abandoned, the overlay closed and reopened from its file, which must
