@@ -16,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -100,6 +101,8 @@ final class OverlayFile implements Overlay {
   /** One compaction at a time; close() takes it too, so it never closes under one. */
   private final Object compactLock = new Object();
   private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Notified after each compaction pass (writers waiting in {@link #throttle}). */
+  private final Object compactDone = new Object();
   /** Log bytes allowed beyond twice the live pages before compaction runs (see {@link #compact}). */
   private volatile long slack = DEFAULT_SLACK;
   /** Test hook: called at each step of a compaction, to fail it there as a crash would. */
@@ -559,7 +562,10 @@ final class OverlayFile implements Overlay {
     } finally {
       rw.writeLock().unlock();
     }
-    maybeCompact();
+    if (!rw.isWriteLockedByCurrentThread()) { // a discard writing its partial pages checks once, after
+      maybeCompact();
+      throttle();
+    }
   }
 
   /** Builds and appends one record of {@code count} pages from {@code first}; returns bytes taken from src. */
@@ -644,6 +650,7 @@ final class OverlayFile implements Overlay {
       rw.writeLock().unlock();
     }
     maybeCompact();
+    throttle();
   }
 
   /** Points a page at its newest copy; a compaction in progress learns that it changed. */
@@ -716,24 +723,20 @@ final class OverlayFile implements Overlay {
    * live-size of new writes.
    */
   private void maybeCompact() {
-    if (readOnly || closing) {
-      return;
-    }
-    long log;
-    long live;
-    rw.readLock().lock();
-    try {
-      log = end - HEADER_SIZE;
-      live = storedPages * (PAGE_SIZE + 16); // discarded pages cost 16 bytes of map, nothing in the log
-    } finally {
-      rw.readLock().unlock();
-    }
-    if (log - 2 * live <= slack || !compacting.compareAndSet(false, true)) { // (no overflow for a huge slack)
+    if (readOnly || closing || !overThreshold() || !compacting.compareAndSet(false, true)) {
       return;
     }
     Thread t = new Thread(() -> {
       try {
-        compact();
+        // Writes that arrive while a compaction runs do not start another one, so check again
+        // after each: without this, the log could stay past the bound until the next write.
+        int passes = 0;
+        do {
+          compact();
+          synchronized (compactDone) {
+            compactDone.notifyAll();
+          }
+        } while (!closing && ++passes < 3 && overThreshold());
       } catch (IOException | RuntimeException e) {
         if (!closing) {
           LOG.log(System.Logger.Level.WARNING, "{0}: background compaction failed, the log keeps growing: {1}",
@@ -741,10 +744,51 @@ final class OverlayFile implements Overlay {
         }
       } finally {
         compacting.set(false);
+        synchronized (compactDone) {
+          compactDone.notifyAll();
+        }
+      }
+      if (!closing && overThreshold()) {
+        maybeCompact(); // a write raced the end of the last pass
       }
     }, "hexz-overlay-compact");
     t.setDaemon(true);
     t.start();
+  }
+
+  /**
+   * Back-pressure: a writer that finds the log past twice the stored pages plus twice the slack
+   * while a compaction runs waits for it (at most 10 s), so a writer faster than compaction cannot
+   * grow the file without bound.
+   */
+  private void throttle() {
+    if (!compacting.get() || closing) {
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    synchronized (compactDone) {
+      try {
+        while (compacting.get() && !closing && overBy(2 * slack) && System.nanoTime() < deadline) {
+          compactDone.wait(100);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private boolean overBy(long limit) {
+    rw.readLock().lock();
+    try {
+      return end - HEADER_SIZE - 2 * storedPages * (PAGE_SIZE + 16) > limit;
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  /** Whether the log holds more than twice the stored pages plus the slack. */
+  private boolean overThreshold() {
+    return overBy(slack); // discarded pages cost 16 bytes of map, nothing in the log; no overflow for a huge slack
   }
 
   /**
