@@ -546,10 +546,7 @@ final class OverlayFile implements Overlay {
       throw new OverlayException(path.toString(), "overlay is open read-only");
     }
     ensureOpen();
-    if (offset < 0 || offset > size || src.remaining() > size - offset) {
-      throw new IllegalArgumentException("write of " + src.remaining() + " bytes at " + offset
-          + " runs past the end of the device (" + size + " bytes)");
-    }
+    BlockDevice.requireInside("write", offset, src.remaining(), size);
     rw.writeLock().lock();
     try {
       while (src.hasRemaining()) {
@@ -622,10 +619,7 @@ final class OverlayFile implements Overlay {
       throw new OverlayException(path.toString(), "overlay is open read-only");
     }
     ensureOpen();
-    if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-      throw new IllegalArgumentException("discard of " + length + " bytes at " + offset
-          + " runs past the end of the device (" + size + " bytes)");
-    }
+    BlockDevice.requireInside("discard", offset, length, size);
     long endPos = offset + length;
     long firstFull = (offset + PAGE_SIZE - 1) / PAGE_SIZE;
     long endFull = endPos == size ? pages(size) : endPos / PAGE_SIZE; // the device's short last page counts whole

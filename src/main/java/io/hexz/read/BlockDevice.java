@@ -97,6 +97,14 @@ public interface BlockDevice extends Closeable {
     throw new ReadOnlyBufferException();
   }
 
+  /** Throws unless {@code [offset, offset + length)} lies inside a device of {@code size} bytes. */
+  static void requireInside(String op, long offset, long length, long size) {
+    if (offset < 0 || length < 0 || offset > size || length > size - offset) {
+      throw new IllegalArgumentException(op + " of " + length + " bytes at " + offset
+          + " runs past the end of the device (" + size + " bytes)");
+    }
+  }
+
   /** Makes written data durable; a no-op for read-only devices. */
   default void flush() throws IOException {}
 
@@ -106,10 +114,7 @@ public interface BlockDevice extends Closeable {
    * devices. The default writes zeros; a device that can drop data instead overrides it.
    */
   default void discard(long offset, long length) throws IOException {
-    if (offset < 0 || length < 0 || offset > size() || length > size() - offset) {
-      throw new IllegalArgumentException("discard of " + length + " bytes at " + offset
-          + " runs past the end of the device (" + size() + " bytes)");
-    }
+    requireInside("discard", offset, length, size());
     byte[] zeros = new byte[(int) Math.min(length, 1 << 20)];
     for (long done = 0; done < length; ) {
       int n = (int) Math.min(zeros.length, length - done);
