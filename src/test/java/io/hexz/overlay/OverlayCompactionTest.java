@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hexz.Hexz;
-import io.hexz.codec.CodecType;
-import io.hexz.read.ReadOptions;
-import io.hexz.read.Snapshot;
 import io.hexz.testing.Seeds;
 import io.hexz.testing.Snaps;
 import io.hexz.testing.TestData;
@@ -37,7 +33,7 @@ class OverlayCompactionTest {
   @TempDir
   Path dir;
 
-  private Snapshot base;
+  private OverlayBase fixture;
   private byte[] img;
   private Path ovl;
 
@@ -45,19 +41,17 @@ class OverlayCompactionTest {
   void base() throws IOException {
     img = TestData.mixed(400 * PAGE + 777, 16384, new Random(SEED));
     Arrays.fill(img, 50 * PAGE, 120 * PAGE, (byte) 0);
-    Path snap = dir.resolve("base.hxz");
-    Snaps.write(snap, Snaps.options(16384, CodecType.LZ4, 0, true).build(), img);
-    base = Hexz.open(snap, ReadOptions.DEFAULTS);
-    ovl = dir.resolve("base.ovl");
+    fixture = new OverlayBase(dir, img);
+    ovl = fixture.overlay;
   }
 
   @AfterEach
   void close() throws IOException {
-    base.close();
+    fixture.close();
   }
 
   private OverlayFile open() throws IOException {
-    return (OverlayFile) Overlay.open(ovl, base.disk(), base.header().identity());
+    return fixture.open();
   }
 
   private void check(Overlay o, byte[] model, String what) throws IOException {

@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hexz.Hexz;
-import io.hexz.codec.CodecType;
 import io.hexz.read.BlockDevice;
-import io.hexz.read.ReadOptions;
-import io.hexz.read.Snapshot;
 import io.hexz.testing.Seeds;
 import io.hexz.testing.Snaps;
 import io.hexz.testing.TestData;
@@ -39,7 +35,7 @@ class OverlayDiscardTest {
   @TempDir
   Path dir;
 
-  private Snapshot base;
+  private OverlayBase fixture;
   private byte[] img;
   private Path ovl;
 
@@ -48,19 +44,17 @@ class OverlayDiscardTest {
     // Data, zero runs and an odd tail, so discards meet zero and data base blocks and a short last page.
     img = TestData.mixed(300 * PAGE + 1234, 16384, new Random(SEED));
     Arrays.fill(img, 100 * PAGE, 180 * PAGE, (byte) 0);
-    Path snap = dir.resolve("base.hxz");
-    Snaps.write(snap, Snaps.options(16384, CodecType.LZ4, 0, true).build(), img);
-    base = Hexz.open(snap, ReadOptions.DEFAULTS);
-    ovl = dir.resolve("base.ovl");
+    fixture = new OverlayBase(dir, img);
+    ovl = fixture.overlay;
   }
 
   @AfterEach
   void close() throws IOException {
-    base.close();
+    fixture.close();
   }
 
   private Overlay open() throws IOException {
-    return Overlay.open(ovl, base.disk(), base.header().identity());
+    return fixture.open();
   }
 
   /** Every byte, and every extent reported zero, as the model says. */

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.hexz.Hexz;
-import io.hexz.codec.CodecType;
-import io.hexz.read.ReadOptions;
 import io.hexz.read.Snapshot;
 import io.hexz.testing.Seeds;
 import io.hexz.testing.Snaps;
@@ -44,25 +41,25 @@ class OverlayRecoveryTest {
   Path dir;
 
   private Snapshot base;
+  private OverlayBase fixture;
   private byte[] img;
   private Path ovl;
 
   @BeforeEach
   void base() throws IOException {
     img = TestData.mixed(64 * PAGE, 16384, new Random(SEED));
-    Path snap = dir.resolve("base.hxz");
-    Snaps.write(snap, Snaps.options(16384, CodecType.LZ4, 0, true).build(), img);
-    base = Hexz.open(snap, ReadOptions.DEFAULTS);
-    ovl = dir.resolve("base.ovl");
+    fixture = new OverlayBase(dir, img);
+    base = fixture.snapshot;
+    ovl = fixture.overlay;
   }
 
   @AfterEach
   void close() throws IOException {
-    base.close();
+    fixture.close();
   }
 
   private Overlay open() throws IOException {
-    return Overlay.open(ovl, base.disk(), base.header().identity());
+    return fixture.open();
   }
 
   /** Writes one whole page (one record) to each of {@code pages}, in order, and syncs. */

@@ -1,0 +1,35 @@
+package io.hexz.overlay;
+
+import io.hexz.Hexz;
+import io.hexz.codec.CodecType;
+import io.hexz.read.ReadOptions;
+import io.hexz.read.Snapshot;
+import io.hexz.testing.Snaps;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The overlay tests' fixture: {@code base.hxz} of the given content (16 KiB blocks, LZ4, dedup)
+ * in a test directory, opened, and the path {@code base.ovl} beside it. Closing closes the base.
+ */
+final class OverlayBase implements AutoCloseable {
+  final Snapshot snapshot;
+  final Path overlay;
+
+  OverlayBase(Path dir, byte[] img) throws IOException {
+    Path snap = dir.resolve("base.hxz");
+    Snaps.write(snap, Snaps.options(16384, CodecType.LZ4, 0, true).build(), img);
+    snapshot = Hexz.open(snap, ReadOptions.DEFAULTS);
+    overlay = dir.resolve("base.ovl");
+  }
+
+  /** Opens (or creates) the overlay over the base, writable. */
+  OverlayFile open() throws IOException {
+    return (OverlayFile) Overlay.open(overlay, snapshot.disk(), snapshot.header().identity());
+  }
+
+  @Override
+  public void close() throws IOException {
+    snapshot.close();
+  }
+}
