@@ -1,5 +1,6 @@
 package io.hexz.fuse;
 
+import io.hexz.overlay.Overlay;
 import io.hexz.read.BlockDevice;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -254,7 +255,7 @@ final class HexzFs extends FuseFs {
         return -ErrorCodes.EINVAL();
       }
       if (offset < 0 || offset + size > n.device.size()) {
-        return -ErrorCodes.ENOSPC(); // a block file cannot grow
+        return -ErrorCodes.ENOSPC(); // writes never grow the disk (truncate does)
       }
       byte[] b = buffer(size);
       buf.get(0, b, 0, (int) size);
@@ -308,8 +309,17 @@ final class HexzFs extends FuseFs {
       if (!n.writable) {
         return -ErrorCodes.EROFS();
       }
-      // A block file has a fixed size; "truncating" to that size is what O_TRUNC-free tools do.
-      return size == n.device.size() ? 0 : -ErrorCodes.EPERM();
+      long now = n.device.size();
+      if (size == now) {
+        return 0; // what O_TRUNC-free tools do
+      }
+      if (size < now || !(n.device instanceof Overlay ov)) {
+        // Shrinking drops data for good: only `hexz overlay resize --shrink`, offline, does it.
+        throw new Errno.FuseError(ErrorCodes.EPERM(), path + ": shrinking the disk from " + now + " to " + size
+            + " bytes is refused on a mount");
+      }
+      ov.resize(size, false); // a multiple of 4096, else EINVAL
+      return 0;
     });
   }
 

@@ -29,6 +29,28 @@ final class Compaction {
     void at(int step) throws IOException;
   }
 
+  /**
+   * Fills in the header of the page record in {@code r} (32 bytes, then {@code count} pages of
+   * data up to its limit), checksum included; returns r.
+   */
+  static ByteBuffer sealPageRecord(ByteBuffer r, int count, long first, long seq) {
+    r.order(ByteOrder.LITTLE_ENDIAN);
+    r.putInt(0, OverlayFile.RECORD_MAGIC).putInt(4, count).putLong(8, first).putLong(16, seq).putInt(28, 0);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(r.array(), 0, 24);
+    crc.update(r.array(), OverlayFile.RECORD_HEADER, count * Overlay.PAGE_SIZE);
+    r.putInt(24, (int) crc.getValue());
+    return r;
+  }
+
+  /** Fills {@code r} (32 bytes) with a zero record; returns r. */
+  static ByteBuffer sealZeroRecord(ByteBuffer r, int count, long first, long seq) {
+    r.order(ByteOrder.LITTLE_ENDIAN);
+    r.putInt(0, OverlayFile.ZERO_MAGIC).putInt(4, count).putLong(8, first).putLong(16, seq).putInt(28, 0);
+    r.putInt(24, Checksums.crc32c(r.array(), 0, 24));
+    return r;
+  }
+
   /** A log being written from scratch. */
   static final class Log {
     private final FileChannel out;
@@ -78,13 +100,32 @@ final class Compaction {
     }
 
     private void zeroRecord(long first, int count, PageMap map) throws IOException {
-      ByteBuffer r = record.clear().limit(OverlayFile.RECORD_HEADER);
-      r.putInt(0, OverlayFile.ZERO_MAGIC).putInt(4, count).putLong(8, first).putLong(16, seq + 1).putInt(28, 0);
-      r.putInt(24, Checksums.crc32c(r.array(), 0, 24));
-      write(r);
+      write(sealZeroRecord(record.clear().limit(OverlayFile.RECORD_HEADER), count, first, seq + 1));
       for (int k = 0; k < count; k++) {
         map.put(first + k, OverlayFile.ZERO_PAGE);
       }
+    }
+
+    /** Zero records for pages {@code [first, first + count)}, leaving the map to the caller. */
+    void zeroRun(long first, long count) throws IOException {
+      for (long p = first; p < first + count; p += OverlayFile.MAX_ZERO_PAGES) {
+        int n = (int) Math.min(OverlayFile.MAX_ZERO_PAGES, first + count - p);
+        write(sealZeroRecord(record.clear().limit(OverlayFile.RECORD_HEADER), n, p, seq + 1));
+      }
+    }
+
+    /** A page record of one page, {@code data} (4096 bytes), pointing {@code map} at it. */
+    void pages(long page, byte[] data, PageMap map) throws IOException {
+      ByteBuffer r = record.clear().limit(OverlayFile.RECORD_HEADER + Overlay.PAGE_SIZE);
+      r.put(OverlayFile.RECORD_HEADER, data, 0, Overlay.PAGE_SIZE);
+      long at = end;
+      write(sealPageRecord(r, 1, page, seq + 1));
+      map.put(page, at + OverlayFile.RECORD_HEADER);
+    }
+
+    /** The file being written. */
+    FileChannel channel() {
+      return out;
     }
 
     private void pageRecord(long[] pages, long[] offsets, int from, int to, FileChannel src, PageMap map)
@@ -102,14 +143,8 @@ final class Compaction {
           }
         }
       }
-      r.putInt(0, OverlayFile.RECORD_MAGIC).putInt(4, count).putLong(8, pages[from]).putLong(16, seq + 1)
-          .putInt(28, 0);
-      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-      crc.update(r.array(), 0, 24);
-      crc.update(r.array(), OverlayFile.RECORD_HEADER, len);
-      r.putInt(24, (int) crc.getValue());
       long at = end;
-      write(r);
+      write(sealPageRecord(r, count, pages[from], seq + 1));
       for (int k = 0; k < count; k++) {
         map.put(pages[from + k], at + OverlayFile.RECORD_HEADER + (long) k * Overlay.PAGE_SIZE);
       }

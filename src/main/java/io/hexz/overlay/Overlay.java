@@ -33,6 +33,16 @@ public interface Overlay extends BlockDevice {
   /** Identity of the base snapshot this overlay was made over. */
   byte[] baseIdentity();
 
+  /** Size of the base disk the overlay was made over ({@link #size} differs once resized). */
+  long baseSize();
+
+  /**
+   * Grows (or, with {@code allowShrink}, shrinks) the disk to {@code newSize} bytes, a multiple of
+   * {@link #PAGE_SIZE} or the base's size: a grown range reads zeros; shrinking drops the data
+   * past the new end, for good. Crash-safe like {@link #compact}, which it runs.
+   */
+  void resize(long newSize, boolean allowShrink) throws IOException;
+
   /** Bytes of the log after the header: live pages, superseded copies and record headers. */
   long logBytes();
 
@@ -49,7 +59,7 @@ public interface Overlay extends BlockDevice {
    */
   static Overlay openStandalone(Path file) throws IOException {
     OverlayFile.OverlayHeader h = OverlayFile.readHeader(file);
-    return OverlayFile.open(file, new NoBase(file, h.size()), h.baseIdentity(), false);
+    return OverlayFile.open(file, new NoBase(file, h.baseSize()), h.baseIdentity(), false);
   }
 
   /** Opens (or creates) an overlay over {@code base}; takes an exclusive lock on the file. */

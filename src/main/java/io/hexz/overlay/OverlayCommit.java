@@ -48,7 +48,7 @@ public final class OverlayCommit {
         w.putMetadata("committed-overlay", overlayFile.getFileName().toString());
         try (SnapshotWriter.StreamSink sink = w.beginStream(StreamKind.DISK)) {
           if (thin) {
-            writeThin(sink, ov, bs);
+            writeThin(sink, ov, bs, s.disk().size());
           } else {
             copy(ov, sink);
           }
@@ -69,30 +69,54 @@ public final class OverlayCommit {
     }
   }
 
-  /** Blocks with no overlay page are referenced; touched blocks are read through the overlay. */
-  private static void writeThin(SnapshotWriter.StreamSink sink, Overlay ov, int bs) throws IOException {
-    long blocks = (ov.size() + bs - 1) / bs;
+  /**
+   * Blocks with no overlay page are referenced; touched blocks are read through the overlay. A
+   * resized disk references only the blocks it shares whole with the base ({@code baseSize}): a
+   * block past the base's end, or one whose length differs from the base's (the base's short last
+   * block, or the new short last one), is written, read through the overlay.
+   */
+  private static void writeThin(SnapshotWriter.StreamSink sink, Overlay ov, int bs, long baseSize) throws IOException {
+    long size = ov.size();
+    long blocks = (size + bs - 1) / bs;
+    long shared = Math.min(blocks, (baseSize + bs - 1) / bs); // blocks [0, shared) may be referenced
+    if (shared > 0 && Math.min(bs, size - (shared - 1) * bs) != Math.min(bs, baseSize - (shared - 1) * bs)) {
+      shared--;
+    }
     ByteBuffer buf = ByteBuffer.allocate(bs);
     long next = 0; // first block not yet written
     for (long page : ov.pages()) {
       long b = page * Overlay.PAGE_SIZE / bs;
+      if (b >= shared) {
+        break;
+      }
       if (b < next) {
         continue; // another page of a block already written
       }
       sink.copyParentBlocks(b - next);
-      long start = b * bs;
-      int len = (int) Math.min(bs, ov.size() - start);
-      buf.clear().limit(len);
-      while (buf.hasRemaining()) {
-        if (ov.read(buf, start + buf.position()) < 0) {
-          throw new IOException(ov.path() + ": overlay ended early at " + (start + buf.position()));
-        }
-      }
-      buf.flip();
-      sink.write(buf);
+      writeBlock(sink, ov, b, bs, buf);
       next = b + 1;
     }
-    sink.copyParentBlocks(blocks - next);
+    if (next < shared) {
+      sink.copyParentBlocks(shared - next);
+      next = shared;
+    }
+    for (long b = next; b < blocks; b++) {
+      writeBlock(sink, ov, b, bs, buf);
+    }
+  }
+
+  private static void writeBlock(SnapshotWriter.StreamSink sink, Overlay ov, long b, int bs, ByteBuffer buf)
+      throws IOException {
+    long start = b * bs;
+    int len = (int) Math.min(bs, ov.size() - start);
+    buf.clear().limit(len);
+    while (buf.hasRemaining()) {
+      if (ov.read(buf, start + buf.position()) < 0) {
+        throw new IOException(ov.path() + ": overlay ended early at " + (start + buf.position()));
+      }
+    }
+    buf.flip();
+    sink.write(buf);
   }
 
   /** Copies a whole device into a stream. */

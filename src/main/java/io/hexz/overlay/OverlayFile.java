@@ -28,8 +28,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <pre>
  * OverlayFile := Header Record*
- * Header      := magic[8]="HXZOVL\r\n" major:u16=1 minor:u16=0 pageSize:u32=4096
- *                size:u64 baseIdentity[32] reserved[...] crc:u32 @4092   (4096 bytes)
+ * Header      := magic[8]="HXZOVL\r\n" major:u16=1 minor:u16=2 pageSize:u32=4096
+ *                size:u64 baseIdentity[32] baseSize:u64 (minor 2) reserved[...] crc:u32 @4092   (4096 bytes)
  * Record      := PageRecord | ZeroRecord
  * PageRecord  := magic:u32="HXOR" count:u32 firstPage:u64 seq:u64 crc:u32 reserved:u32
  *                data[count * 4096]            crc = CRC32C(record bytes 0..23 || data)
@@ -72,8 +72,10 @@ final class OverlayFile implements Overlay {
   static final int MAX_ZERO_PAGES = 1 << 20;
   /** The page map's value for a discarded page (offset 0 is the header, never a page's data). */
   static final long ZERO_PAGE = 0;
-  /** Header minor version written: 1 may hold zero records. */
-  static final short MINOR = 1;
+  /** Header minor version written: 1 may hold zero records, 2 has baseSize (a resized disk). */
+  static final short MINOR = 2;
+  /** The largest disk a resize makes: 1 EiB, so that page numbers and offsets never overflow. */
+  static final long MAX_SIZE = 1L << 60;
   /**
    * Default slack before an automatic compaction (see {@link #compact}): 64 MiB, or the system
    * property {@code hexz.overlay.slack} (bytes; the crash tests make compactions frequent with it).
@@ -82,14 +84,17 @@ final class OverlayFile implements Overlay {
   private static final byte[] ZEROS = new byte[PAGE_SIZE];
 
   /** The parsed overlay header. */
-  record OverlayHeader(long size, byte[] baseIdentity, int minor) {}
+  record OverlayHeader(long size, long baseSize, byte[] baseIdentity, int minor) {}
 
   private final Path path;
   private FileChannel ch; // guarded by rw: replaced by compaction under the write lock
   private FileLock lock; // guarded by rw
-  private final BlockDevice base;
-  private final long size;
-  private final int minor;
+  /** The base, read as zeros past its end when the disk was grown; guarded by rw (a resize swaps it). */
+  private BlockDevice base;
+  /** The disk's size: the base's until a resize; written under rw's write lock. */
+  private volatile long size;
+  private final long baseSize;
+  private int minor; // guarded by rw: a compaction writes the current version's header
   private final byte[] baseIdentity;
   private final boolean readOnly;
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
@@ -120,8 +125,9 @@ final class OverlayFile implements Overlay {
     this.path = path;
     this.ch = ch;
     this.lock = lock;
-    this.base = base;
+    this.base = Resized.of(base, h.size());
     this.size = h.size();
+    this.baseSize = h.baseSize();
     this.minor = h.minor();
     this.baseIdentity = h.baseIdentity();
     this.readOnly = ro;
@@ -151,8 +157,9 @@ final class OverlayFile implements Overlay {
         throw new OverlayException(file.toString(), "overlay was made over snapshot " + Checksums.hex(h.baseIdentity())
             .substring(0, 16) + "…, not over this base (" + Checksums.hex(baseIdentity).substring(0, 16) + "…)");
       }
-      if (h.size() != base.size()) {
-        throw new OverlayException(file.toString(), "overlay size " + h.size() + " differs from the base's " + base.size());
+      if (h.baseSize() != base.size()) {
+        throw new OverlayException(file.toString(), "overlay was made over a base of " + h.baseSize()
+            + " bytes, this base has " + base.size());
       }
       if (!readOnly) {
         Files.deleteIfExists(Compaction.tempFile(file)); // left by a compaction a crash interrupted
@@ -179,7 +186,7 @@ final class OverlayFile implements Overlay {
     Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
     try {
       try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        writeHeader(c, size, baseIdentity);
+        writeHeader(c, size, size, baseIdentity);
         c.force(true);
       }
       try {
@@ -198,9 +205,10 @@ final class OverlayFile implements Overlay {
     }
   }
 
-  private static void writeHeader(FileChannel c, long size, byte[] baseIdentity) throws IOException {
+  private static void writeHeader(FileChannel c, long size, long baseSize, byte[] baseIdentity) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    b.put(MAGIC).putShort((short) 1).putShort(MINOR).putInt(PAGE_SIZE).putLong(size).put(baseIdentity);
+    b.put(MAGIC).putShort((short) 1).putShort(MINOR).putInt(PAGE_SIZE).putLong(size).put(baseIdentity)
+        .putLong(baseSize);
     b.putInt(HEADER_SIZE - 4, Checksums.crc32c(b.array(), 0, HEADER_SIZE - 4));
     b.clear();
     while (b.hasRemaining()) {
@@ -240,13 +248,18 @@ final class OverlayFile implements Overlay {
     if (b.getInt(12) != PAGE_SIZE) {
       throw new OverlayException(name, "overlay page size " + b.getInt(12) + " is not " + PAGE_SIZE);
     }
+    int minor = Short.toUnsignedInt(b.getShort(10));
     long size = b.getLong(16);
-    if (size < 0) {
-      throw new OverlayException(name, "overlay size " + size + " is negative");
+    if (size < 0 || size > MAX_SIZE) {
+      throw new OverlayException(name, "overlay size " + size + " is outside 0.." + MAX_SIZE);
+    }
+    long baseSize = minor >= 2 ? b.getLong(56) : size;
+    if (baseSize < 0) {
+      throw new OverlayException(name, "overlay base size " + baseSize + " is negative");
     }
     byte[] id = new byte[32];
     b.get(24, id);
-    return new OverlayHeader(size, id, Short.toUnsignedInt(b.getShort(10)));
+    return new OverlayHeader(size, baseSize, id, minor);
   }
 
   /** Scans the log, fills the page map and cuts a torn tail. */
@@ -442,33 +455,38 @@ final class OverlayFile implements Overlay {
   }
 
   @Override
+  public long baseSize() {
+    return baseSize;
+  }
+
+  @Override
   public int read(ByteBuffer dst, long offset) throws IOException {
-    int pre = BlockDevice.precheckRead(dst, offset, size);
-    if (pre <= 0) {
-      return pre;
-    }
-    ensureOpen();
-    int total = (int) Math.min(dst.remaining(), size - offset);
-    rw.readLock().lock();
+    rw.readLock().lock(); // size is only stable under the lock (a resize changes it)
     try {
+      int pre = BlockDevice.precheckRead(dst, offset, size);
+      if (pre <= 0) {
+        return pre;
+      }
+      ensureOpen();
+      int total = (int) Math.min(dst.remaining(), size - offset);
       readLocked(dst, offset, total);
+      return total;
     } finally {
       rw.readLock().unlock();
     }
-    return total;
   }
 
   /** Overlay pages are data, discarded ones zero; elsewhere the base's state holds, cut at the next overlay page. */
   @Override
   public Extent extentAt(long offset, long maxLength) throws IOException {
-    if (offset < 0 || offset >= size || maxLength <= 0) {
-      return Overlay.super.extentAt(offset, maxLength); // throws the argument error
-    }
-    ensureOpen();
-    // Bounded so that one call scans at most 16 Ki page-map entries.
-    long end = Math.min(size, offset + Math.min(maxLength, 16384L * PAGE_SIZE));
     rw.readLock().lock();
     try {
+      if (offset < 0 || offset >= size || maxLength <= 0) {
+        return Overlay.super.extentAt(offset, maxLength); // throws the argument error
+      }
+      ensureOpen();
+      // Bounded so that one call scans at most 16 Ki page-map entries.
+      long end = Math.min(size, offset + Math.min(maxLength, 16384L * PAGE_SIZE));
       long p = offset / PAGE_SIZE;
       long at = map.get(p);
       if (at >= 0) {
@@ -546,9 +564,9 @@ final class OverlayFile implements Overlay {
       throw new OverlayException(path.toString(), "overlay is open read-only");
     }
     ensureOpen();
-    BlockDevice.requireInside("write", offset, src.remaining(), size);
     rw.writeLock().lock();
     try {
+      BlockDevice.requireInside("write", offset, src.remaining(), size);
       while (src.hasRemaining()) {
         long first = offset / PAGE_SIZE;
         long last = Math.min(pages(size) - 1, (offset + src.remaining() - 1) / PAGE_SIZE);
@@ -586,16 +604,14 @@ final class OverlayFile implements Overlay {
       }
       int n = (int) (to - from);
       src.get(page, (int) (from - pageStart), n);
+      if (pageBytes < PAGE_SIZE) {
+        Arrays.fill(page, pageBytes, PAGE_SIZE, (byte) 0); // past the end: zeros, should the disk grow
+      }
       taken += n;
       r.put(page, 0, PAGE_SIZE);
     }
     long s = seq + 1;
-    r.putInt(0, RECORD_MAGIC).putInt(4, count).putLong(8, first).putLong(16, s).putInt(28, 0);
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    crc.update(r.array(), 0, 24);
-    crc.update(r.array(), RECORD_HEADER, len);
-    r.putInt(24, (int) crc.getValue());
-    r.flip();
+    Compaction.sealPageRecord(r, count, first, s).flip();
     long at = end;
     while (r.hasRemaining()) {
       ch.write(r, at + r.position());
@@ -619,26 +635,26 @@ final class OverlayFile implements Overlay {
       throw new OverlayException(path.toString(), "overlay is open read-only");
     }
     ensureOpen();
-    BlockDevice.requireInside("discard", offset, length, size);
-    long endPos = offset + length;
-    long firstFull = (offset + PAGE_SIZE - 1) / PAGE_SIZE;
-    long endFull = endPos == size ? pages(size) : endPos / PAGE_SIZE; // the device's short last page counts whole
-    if (minor < 1 || firstFull >= endFull) {
-      Overlay.super.discard(offset, length);
-      return;
-    }
     rw.writeLock().lock();
     try {
-      long headEnd = Math.min(endPos, firstFull * PAGE_SIZE);
-      if (headEnd > offset) {
-        write(ByteBuffer.wrap(new byte[(int) (headEnd - offset)]), offset);
-      }
-      for (long p = firstFull; p < endFull; p += MAX_ZERO_PAGES) {
-        appendZeroRecord(p, (int) Math.min(MAX_ZERO_PAGES, endFull - p));
-      }
-      long tailStart = Math.min(size, endFull * PAGE_SIZE);
-      if (tailStart < endPos) {
-        write(ByteBuffer.wrap(new byte[(int) (endPos - tailStart)]), tailStart);
+      BlockDevice.requireInside("discard", offset, length, size);
+      long endPos = offset + length;
+      long firstFull = (offset + PAGE_SIZE - 1) / PAGE_SIZE;
+      long endFull = endPos == size ? pages(size) : endPos / PAGE_SIZE; // the device's short last page counts whole
+      if (minor < 1 || firstFull >= endFull) {
+        Overlay.super.discard(offset, length);
+      } else {
+        long headEnd = Math.min(endPos, firstFull * PAGE_SIZE);
+        if (headEnd > offset) {
+          write(ByteBuffer.wrap(new byte[(int) (headEnd - offset)]), offset);
+        }
+        for (long p = firstFull; p < endFull; p += MAX_ZERO_PAGES) {
+          appendZeroRecord(p, (int) Math.min(MAX_ZERO_PAGES, endFull - p));
+        }
+        long tailStart = Math.min(size, endFull * PAGE_SIZE);
+        if (tailStart < endPos) {
+          write(ByteBuffer.wrap(new byte[(int) (endPos - tailStart)]), tailStart);
+        }
       }
     } finally {
       rw.writeLock().unlock();
@@ -658,10 +674,8 @@ final class OverlayFile implements Overlay {
   }
 
   private void appendZeroRecord(long first, int count) throws IOException {
-    ByteBuffer r = ByteBuffer.allocate(RECORD_HEADER).order(ByteOrder.LITTLE_ENDIAN);
     long s = seq + 1;
-    r.putInt(0, ZERO_MAGIC).putInt(4, count).putLong(8, first).putLong(16, s).putInt(28, 0);
-    r.putInt(24, Checksums.crc32c(r.array(), 0, 24));
+    ByteBuffer r = Compaction.sealZeroRecord(ByteBuffer.allocate(RECORD_HEADER), count, first, s);
     long at = end;
     while (r.hasRemaining()) {
       ch.write(r, at + r.position());
@@ -785,29 +799,63 @@ final class OverlayFile implements Overlay {
     return overBy(slack); // discarded pages cost 16 bytes of map, nothing in the log; no overflow for a huge slack
   }
 
-  /**
-   * Rewrites the log with only the newest copy of each page, while writes go on. Phase 1, with no
-   * lock held: the page map is copied, and every live page is copied into a new file beside the
-   * overlay ({@code .NAME.compact}); writes meanwhile go to the old log and mark their pages
-   * dirty. Phase 2, under the write lock: the dirty pages are copied in their current state, the
-   * new file is forced, renamed over the overlay (atomic) and the directory forced; then the new
-   * file replaces the old one in place. A crash before the rename leaves the old log, which holds
-   * every acknowledged write, and a stale temporary file that the next open removes; after it,
-   * the new log, forced before the rename, holds them all. See FORMAT.md, Compaction.
-   */
   @Override
   public void compact() throws IOException {
+    rewrite(-1);
+  }
+
+  /**
+   * Grows or shrinks the disk to {@code newSize} by rewriting the log as a compaction does (so
+   * a crash at any point leaves the old size or the new one, never a mix): a grown range reads
+   * zeros, a shrunk one's data is dropped. The new size must be a multiple of the page size (or
+   * the base's own size), so that no page is cut; shrinking needs {@code allowShrink}.
+   */
+  @Override
+  public void resize(long newSize, boolean allowShrink) throws IOException {
+    if (readOnly) {
+      throw new OverlayException(path.toString(), "overlay is open read-only");
+    }
+    if (newSize <= 0 || newSize > MAX_SIZE || (newSize % PAGE_SIZE != 0 && newSize != baseSize)) {
+      throw new IllegalArgumentException("new size (" + newSize + ") must be a positive multiple of " + PAGE_SIZE
+          + " up to " + MAX_SIZE + ", or the base's size (" + baseSize + ")");
+    }
+    synchronized (compactLock) {
+      long old = size;
+      if (newSize < old && !allowShrink) {
+        throw new OverlayException(path.toString(), "shrinking the disk from " + old + " to " + newSize
+            + " bytes would drop the data past the new end; refused unless shrinking is asked for");
+      }
+      if (newSize != old) {
+        rewrite(newSize);
+      }
+    }
+  }
+
+  /**
+   * Rewrites the log with only the newest copy of each page, while writes go on, at the disk size
+   * {@code newSize} ({@code -1}: unchanged). Phase 1, with no lock held: the page map is copied,
+   * and every live page is copied into a new file beside the overlay ({@code .NAME.compact});
+   * writes meanwhile go to the old log and mark their pages dirty. Phase 2, under the write lock:
+   * the dirty pages are copied in their current state, a resize's edges are written (zero records
+   * where a grown disk would otherwise show the base again, the old short last page cut at the old
+   * end), the new file is forced, renamed over the overlay (atomic) and the directory forced; then
+   * the new file replaces the old one in place. A crash before the rename leaves the old log,
+   * which holds every acknowledged write, and a stale temporary file that the next open removes;
+   * after it, the new log, forced before the rename, holds them all. See FORMAT.md, Compaction.
+   */
+  private void rewrite(long newSize) throws IOException {
     if (readOnly) {
       throw new OverlayException(path.toString(), "overlay is open read-only");
     }
     synchronized (compactLock) {
       ensureOpen();
+      long target = newSize < 0 ? size : newSize;
+      long keepPages = pages(target); // pages past the new end are not copied
       long[] pages;
       long[] offsets;
       rw.writeLock().lock(); // brief: a consistent copy of the map, and dirty tracking from here on
       try {
-        pages = map.pages();
-        Arrays.sort(pages);
+        pages = below(map.pages(), keepPages);
         offsets = new long[pages.length];
         for (int i = 0; i < pages.length; i++) {
           offsets[i] = map.get(pages[i]);
@@ -828,7 +876,7 @@ final class OverlayFile implements Overlay {
         if (nl == null) {
           throw new OverlayException(tmp.toString(), "cannot lock the compacted overlay");
         }
-        writeHeader(nc, size, baseIdentity);
+        writeHeader(nc, target, baseSize, baseIdentity);
         Compaction.Log out = new Compaction.Log(nc, HEADER_SIZE);
         PageMap fresh = new PageMap();
         out.copy(pages, offsets, ch, fresh, () -> closing);
@@ -836,13 +884,24 @@ final class OverlayFile implements Overlay {
         rw.writeLock().lock();
         try {
           ensureOpen();
-          long[] changed = dirty.pages();
-          Arrays.sort(changed);
+          long oldSize = size;
+          long[] changed = below(dirty.pages(), keepPages);
           long[] now = new long[changed.length];
           for (int i = 0; i < changed.length; i++) {
             now[i] = map.get(changed[i]);
           }
           out.copy(changed, now, ch, fresh, () -> false);
+          long[] regrown = null;
+          if (target > oldSize) {
+            cutLastPage(oldSize, out, fresh);
+            // After a shrink below the base, the base's bytes past the old end must not come back.
+            long from = pages(oldSize);
+            long to = Math.min(pages(target), pages(baseSize));
+            if (from < to) {
+              out.zeroRun(from, to - from);
+              regrown = new long[] {from, to - from};
+            }
+          }
           nc.force(true);
           fault.at(2);
           Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
@@ -853,7 +912,13 @@ final class OverlayFile implements Overlay {
           ch = nc;
           lock = nl;
           map = fresh;
+          minor = MINOR;
+          size = target;
+          base = Resized.of(base, target);
           storedPages = fresh.size() - fresh.count(ZERO_PAGE);
+          if (regrown != null) {
+            zeroPages(regrown[0], regrown[1]); // the map entries replaying those zero records gives
+          }
           end = out.end();
           seq = out.seq();
           nc = null;
@@ -887,6 +952,39 @@ final class OverlayFile implements Overlay {
         }
       }
     }
+  }
+
+  /** The sorted pages of {@code all} below {@code limit}. */
+  private static long[] below(long[] all, long limit) {
+    Arrays.sort(all);
+    int n = 0;
+    while (n < all.length && all[n] < limit) {
+      n++;
+    }
+    return n == all.length ? all : Arrays.copyOf(all, n);
+  }
+
+  /**
+   * Growing from a size that ends inside a page (the base's own short last page): if the log holds
+   * that page, its bytes past the old end are written as zeros in the new log, whatever an older
+   * hexz left there. A page the log does not hold comes from the base, which reads zeros past
+   * its end. Caller holds the write lock.
+   */
+  private void cutLastPage(long oldSize, Compaction.Log out, PageMap fresh) throws IOException {
+    int within = (int) (oldSize % PAGE_SIZE);
+    long last = oldSize / PAGE_SIZE;
+    long at = within == 0 ? -1 : fresh.get(last);
+    if (at <= 0) {
+      return; // aligned, not held, or discarded (zeros already)
+    }
+    byte[] b = new byte[PAGE_SIZE];
+    ByteBuffer bb = ByteBuffer.wrap(b, 0, within);
+    while (bb.hasRemaining()) {
+      if (out.channel().read(bb, at + bb.position()) < 0) {
+        throw new EOFException(path + ": compacted overlay ends early at " + at);
+      }
+    }
+    out.pages(last, b, fresh);
   }
 
   @Override

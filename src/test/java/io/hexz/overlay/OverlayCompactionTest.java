@@ -58,18 +58,8 @@ class OverlayCompactionTest {
     assertArrayEquals(model, Snaps.readAll(o, 30_000), what + " " + Seeds.describe(SEED));
   }
 
-  /** A random write or discard applied to both the overlay and the model. */
   private static void randomOp(Random rnd, Overlay o, byte[] model) throws IOException {
-    int off = rnd.nextInt(model.length);
-    int len = 1 + rnd.nextInt(Math.min(model.length - off, rnd.nextBoolean() ? 200 : 8 * PAGE));
-    if (rnd.nextInt(4) == 0) {
-      o.discard(off, len);
-      Arrays.fill(model, off, off + len, (byte) 0);
-    } else {
-      byte[] w = TestData.mixed(len, 16384, rnd);
-      o.write(ByteBuffer.wrap(w), off);
-      System.arraycopy(w, 0, model, off, len);
-    }
+    OverlayBase.randomOp(rnd, o, model, 8 * PAGE);
   }
 
   @Test
