@@ -83,7 +83,7 @@ public final class NbdTls {
       throw new CredentialException(certificateChain, "the certificate " + leaf.getSubjectX500Principal().getName()
           + " is not valid before " + leaf.getNotBefore().toInstant());
     }
-    PrivateKey key = readKey(privateKey, leaf.getPublicKey().getAlgorithm());
+    PrivateKey key = readKey(privateKey, leaf.getPublicKey().getAlgorithm(), certificateChain);
     if (!matches(key, leaf)) {
       throw new CredentialException(privateKey, "this private key is not the key of the first certificate in "
           + certificateChain + " (" + leaf.getSubjectX500Principal().getName() + ")");
@@ -152,8 +152,8 @@ public final class NbdTls {
     return chain;
   }
 
-  /** The PKCS#8 key in {@code file}, of {@code algorithm} (the certificate's: RSA or EC). */
-  private static PrivateKey readKey(Path file, String algorithm) throws IOException {
+  /** The PKCS#8 key in {@code file}, of {@code algorithm} (that of the certificate in {@code certFile}). */
+  private static PrivateKey readKey(Path file, String algorithm, Path certFile) throws IOException {
     String text = new String(read(file), StandardCharsets.US_ASCII);
     String begin = "-----BEGIN PRIVATE KEY-----";
     String end = "-----END PRIVATE KEY-----";
@@ -178,8 +178,16 @@ public final class NbdTls {
     } catch (java.security.NoSuchAlgorithmException x) {
       throw new CredentialException(file, "keys of type " + algorithm + " are not supported (RSA or EC)");
     } catch (InvalidKeySpecException x) {
-      throw new CredentialException(file, "not a valid " + algorithm + " PKCS#8 private key (the certificate's key is "
-          + algorithm + "): " + x.getMessage());
+      for (String other : new String[] {"RSA", "EC", "Ed25519"}) {
+        try {
+          KeyFactory.getInstance(other).generatePrivate(new PKCS8EncodedKeySpec(der));
+          throw new CredentialException(file, "an " + other + " private key, but the certificate in " + certFile
+              + " has an " + algorithm + " key: not its key");
+        } catch (GeneralSecurityException notThisOne) {
+          // try the next
+        }
+      }
+      throw new CredentialException(file, "not a valid PKCS#8 private key: " + x.getMessage());
     }
   }
 

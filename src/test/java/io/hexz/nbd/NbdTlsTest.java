@@ -348,7 +348,7 @@ class NbdTlsTest {
     Path rsaCert = dir.resolve("r-cert.pem");
     Path rsaKey = dir.resolve("r-key.pem");
     makeCredentials(dir, "r", "RSA", rsaCert, rsaKey, 1);
-    assertRefused(certPem, rsaKey, rsaKey, "not a valid EC PKCS#8 private key");
+    assertRefused(certPem, rsaKey, rsaKey, "an RSA private key, but the certificate in", "has an EC key");
     Path oldCert = dir.resolve("old-cert.pem");
     Path oldKey = dir.resolve("old-key.pem");
     makeCredentials(dir, "old", "EC", oldCert, oldKey, 5); // valid for 2 days from 5 days ago
