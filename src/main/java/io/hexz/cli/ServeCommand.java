@@ -38,9 +38,10 @@ import picocli.CommandLine.Parameters;
         + "else; plain clients are refused. TLS encrypts the connection and proves the server's identity to "
         + "clients that check its certificate (nbds:// URIs with tls-certificates=DIR, QEMU's tls-creds-x509 "
         + "with endpoint=client). It does not authenticate clients: no client certificate is asked for, so "
-        + "whoever can connect still reads every export (and writes a --rw one).",
+        + "whoever can connect still reads every export (and writes a --rw one). Over a Unix socket there is "
+        + "no host name to check: QEMU needs tls-hostname=NAME.",
         "",
-        "  hexz serve disk.hxz --nbd 0.0.0.0:10809 --tls-cert server-cert.pem --tls-key server-key.pem",
+        "  hexz serve disk.hxz --nbd 0.0.0.0:10809 --tls-cert cert.pem --tls-key key.pem",
         "  nbdinfo 'nbds://server/?tls-certificates=DIR'      # DIR holds ca-cert.pem"})
 final class ServeCommand implements Callable<Integer> {
   static final int DEFAULT_PORT = 10809;
