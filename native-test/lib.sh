@@ -39,3 +39,18 @@ hexz_log() {
     [[ -f $f ]] && { echo "$f"; return; }
   done
 }
+# Background servers (hexz serve): started by serve, their pids in the caller's pids array.
+stop_all() { local p; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+serve() { # LOG ARGS...: starts hexz serve in the background, waits for its first line
+  local log=$1; shift
+  "$HEXZ" serve "$@" >"$log" 2>&1 &
+  pids+=($!)
+  local i
+  for ((i = 0; i < 600; i++)); do
+    grep -q "serving" "$log" && return 0
+    kill -0 "${pids[-1]}" 2>/dev/null || { cat "$log" >&2; fail "hexz serve $* exited"; }
+    sleep 0.1
+  done
+  fail "hexz serve $* did not come up in 60 s"
+}
+stop_last() { kill -TERM "${pids[-1]}"; wait "${pids[-1]}" || true; unset 'pids[-1]'; }

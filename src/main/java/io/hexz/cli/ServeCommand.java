@@ -2,7 +2,9 @@ package io.hexz.cli;
 
 import io.hexz.crypto.Secret;
 import io.hexz.nbd.NbdExport;
+import io.hexz.nbd.NbdOptions;
 import io.hexz.nbd.NbdServer;
+import io.hexz.nbd.NbdTls;
 import io.hexz.overlay.Overlay;
 import io.hexz.read.BlockDevice;
 import io.hexz.read.ReadOptions;
@@ -29,7 +31,18 @@ import picocli.CommandLine.Parameters;
  * serves each NAME.hxz as "NAME" (its disk) and "NAME/memory".
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Serve snapshots over NBD (to QEMU, qemu-img, nbdcopy, nbd-client) until SIGTERM/SIGINT.")
+    description = "Serve snapshots over NBD (to QEMU, qemu-img, nbdcopy, nbd-client) until SIGTERM/SIGINT.",
+    footerHeading = "%nTLS%n",
+    footer = {"Without --tls-cert/--tls-key NBD is clear text and unauthenticated: whoever can connect reads every "
+        + "export. With them every client must start TLS (NBD_OPT_STARTTLS, TLS 1.2 or 1.3) before anything "
+        + "else; plain clients are refused. TLS encrypts the connection and proves the server's identity to "
+        + "clients that check its certificate (nbds:// URIs with tls-certificates=DIR, QEMU's tls-creds-x509 "
+        + "with endpoint=client). It does not authenticate clients: no client certificate is asked for, so "
+        + "whoever can connect still reads every export (and writes a --rw one). Over a Unix socket there is "
+        + "no host name to check: QEMU needs tls-hostname=NAME.",
+        "",
+        "  hexz serve disk.hxz --nbd 0.0.0.0:10809 --tls-cert cert.pem --tls-key key.pem",
+        "  nbdinfo 'nbds://server/?tls-certificates=DIR'      # DIR holds ca-cert.pem"})
 final class ServeCommand implements Callable<Integer> {
   static final int DEFAULT_PORT = 10809;
 
@@ -40,6 +53,14 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--nbd", paramLabel = "ADDR", defaultValue = "10809",
       description = "unix:PATH, PORT (loopback) or HOST:PORT (default: ${DEFAULT-VALUE})")
   String nbd;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "require TLS: the server's PEM certificate chain (its certificate first); needs --tls-key")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE",
+      description = "the PEM PKCS#8 private key (RSA or EC, unencrypted) of the --tls-cert certificate")
+  Path tlsKey;
 
   @Option(names = "--rw", description = "writable disk: writes go to the --overlay file")
   boolean rw;
@@ -55,7 +76,7 @@ final class ServeCommand implements Callable<Integer> {
   boolean noPrefetch;
 
   @Option(names = "--max-connections", paramLabel = "N", description = "clients served at once (default: ${DEFAULT-VALUE})")
-  int maxConnections = 32;
+  int maxConnections = NbdOptions.DEFAULT_MAX_CONNECTIONS;
 
   @Option(names = "--parent-dir", paramLabel = "DIR", description = "where to look for parents of thin snapshots")
   List<Path> parentDirs = new ArrayList<>();
@@ -74,10 +95,16 @@ final class ServeCommand implements Callable<Integer> {
     if (rw != (overlay != null)) {
       throw new Errors.UsageException(rw ? "--rw needs --overlay FILE" : "--overlay needs --rw");
     }
-    if (maxConnections < 1 || maxConnections > 1024) {
-      throw new Errors.UsageException("--max-connections " + maxConnections + ": must be 1..1024");
+    if (maxConnections < 1 || maxConnections > NbdOptions.MAX_CONNECTIONS) {
+      throw new Errors.UsageException("--max-connections " + maxConnections + ": must be 1.." + NbdOptions.MAX_CONNECTIONS);
+    }
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new Errors.UsageException(tlsCert == null ? "--tls-key needs --tls-cert FILE" : "--tls-cert needs --tls-key FILE");
     }
     SocketAddress address = parseAddress(nbd);
+    // Credentials are checked before any snapshot is opened: a bad file fails the start, not a client.
+    NbdTls tls = tlsCert == null ? null : NbdTls.fromPem(tlsCert, tlsKey);
+    NbdOptions options = NbdOptions.builder().maxConnections(maxConnections).tls(tls).build();
     List<Closeable> resources = new ArrayList<>(); // closed in reverse: overlay before its snapshot
     List<NbdExport> exports = new ArrayList<>();
     NbdServer server;
@@ -116,7 +143,7 @@ final class ServeCommand implements Callable<Integer> {
         }
       }
       Snapshots.awaitWarmup(); // the first client's reads run compiled, not interpreted
-      server = NbdServer.start(address, exports, maxConnections);
+      server = NbdServer.start(address, exports, options);
     } catch (IOException | RuntimeException e) {
       closeAll(resources);
       throw e;
@@ -131,7 +158,8 @@ final class ServeCommand implements Callable<Integer> {
     }, "hexz-serve-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     System.err.println("hexz: serving " + exports.size() + " export(s) of " + snap + " over NBD on "
-        + describe(server.address()) + (rw ? " (writable, overlay " + overlay + ")" : " (read-only)"));
+        + describe(server.address()) + (rw ? " (writable, overlay " + overlay + ")" : " (read-only)")
+        + (tls == null ? "" : ", TLS required (certificate " + tls.subject() + ")"));
     server.awaitClosed();
     return 0;
   }

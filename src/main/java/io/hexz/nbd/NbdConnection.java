@@ -5,6 +5,7 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
@@ -20,6 +21,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * One client of an {@link NbdServer}: the fixed newstyle handshake, then the transmission phase,
@@ -28,6 +30,14 @@ import java.util.concurrent.TimeUnit;
  * allocated for them), strings by {@link Nbd#MAX_STRING}, read and write payloads by
  * {@link Nbd#MAX_PAYLOAD}; a request outside the export is refused with an error reply. A client
  * that sends garbage (a wrong magic) loses its own connection and nothing else.
+ *
+ * <p>TLS: with credentials the server runs the protocol's FORCEDTLS mode. Before TLS every option
+ * but NBD_OPT_STARTTLS and NBD_OPT_ABORT is answered NBD_REP_ERR_TLS_REQD, and
+ * NBD_OPT_EXPORT_NAME (which has no error reply) ends the connection. NBD_OPT_STARTTLS is
+ * acknowledged, the TLS handshake runs over the same socket ({@link TlsChannel}), and everything
+ * after it, the rest of the options and the transmission phase, goes through TLS; a second
+ * STARTTLS gets NBD_REP_ERR_INVALID. Without credentials STARTTLS gets NBD_REP_ERR_UNSUP. The
+ * server's handshake timeout covers the TLS handshake, and a failed one ends only its connection.
  *
  * <p>Concurrency: three kinds of thread serve a connection. Its own thread reads every request.
  * Reads and block-status queries run on the server's shared I/O pool, up to {@link #MAX_IN_FLIGHT}
@@ -56,6 +66,12 @@ final class NbdConnection implements Runnable {
   private final String peer;
   private final Runnable handshakeDone;
   private final Executor io;
+  /** The server's credentials, or null: no TLS. */
+  private final NbdTls tls;
+  /** TLS once STARTTLS was acknowledged, else null; set on the connection's thread before the reply thread starts. */
+  private TlsChannel secure;
+  /** Set on NBD_CMD_DISC and NBD_OPT_ABORT: the client still reads, so TLS is closed with close_notify. */
+  private volatile boolean cleanEnd;
   private final Semaphore slots = new Semaphore(MAX_IN_FLIGHT);
   private final Semaphore window = new Semaphore(WINDOW_BYTES);
   /** Replies waiting for the reply thread; {@link #END} stops it. */
@@ -67,6 +83,7 @@ final class NbdConnection implements Runnable {
   private record Reply(ByteBuffer[] parts, int windowBytes) {}
 
   private static final Reply END = new Reply(new ByteBuffer[0], 0);
+  private Buffered buffered;
   private DataInputStream in;
   private boolean noZeroes;
   private boolean structured;
@@ -76,20 +93,42 @@ final class NbdConnection implements Runnable {
 
   /**
    * @param io runs reads and block-status queries (the server's pool, shared by its connections)
+   * @param tls credentials when TLS is required, or null
    */
-  NbdConnection(SocketChannel ch, Map<String, NbdExport> exports, String peer, Runnable handshakeDone, Executor io) {
+  NbdConnection(SocketChannel ch, Map<String, NbdExport> exports, String peer, Runnable handshakeDone, Executor io,
+      NbdTls tls) {
     this.ch = ch;
     this.exports = exports;
     this.peer = peer;
     this.handshakeDone = handshakeDone;
     this.io = io;
+    this.tls = tls;
+  }
+
+  /** The connection's input buffer; what it holds past the STARTTLS option starts the TLS handshake. */
+  private static final class Buffered extends BufferedInputStream {
+    Buffered(InputStream in) {
+      super(in, 64 * 1024);
+    }
+
+    /** Takes the bytes read from the socket but not yet consumed. */
+    synchronized ByteBuffer takeBuffered() {
+      ByteBuffer b = ByteBuffer.wrap(java.util.Arrays.copyOfRange(buf, pos, count));
+      pos = count;
+      return b;
+    }
+  }
+
+  private void input(InputStream raw) {
+    buffered = new Buffered(raw);
+    in = new DataInputStream(buffered);
   }
 
   @Override
   public void run() {
     Thread replier = null;
     try {
-      in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 64 * 1024));
+      input(Channels.newInputStream(ch));
       if (handshake()) {
         handshakeDone.run();
         replier = new Thread(this::replyLoop, Thread.currentThread().getName() + "-reply");
@@ -101,6 +140,8 @@ final class NbdConnection implements Runnable {
       LOG.log(System.Logger.Level.DEBUG, () -> peer + ": disconnected");
     } catch (ProtocolException e) {
       LOG.log(System.Logger.Level.WARNING, () -> peer + ": " + e.getMessage() + "; connection closed");
+    } catch (SSLException e) {
+      LOG.log(System.Logger.Level.WARNING, () -> peer + ": TLS: " + e.getMessage() + "; connection closed");
     } catch (IOException e) {
       LOG.log(System.Logger.Level.DEBUG, () -> peer + ": " + e);
     } catch (RuntimeException e) {
@@ -216,6 +257,13 @@ final class NbdConnection implements Runnable {
       byte[] data = new byte[len];
       in.readFully(data);
       ByteBuffer d = ByteBuffer.wrap(data);
+      if (tls != null && secure == null && opt != Nbd.OPT_STARTTLS && opt != Nbd.OPT_ABORT) {
+        if (opt == Nbd.OPT_EXPORT_NAME) { // it has no error reply
+          throw new ProtocolException("NBD_OPT_EXPORT_NAME before TLS, which this server requires");
+        }
+        reply(opt, Nbd.REP_ERR_TLS_REQD, new byte[0]);
+        continue;
+      }
       switch (opt) {
         case Nbd.OPT_EXPORT_NAME -> {
           NbdExport e = exports.get(string(data, 0, len));
@@ -229,8 +277,19 @@ final class NbdConnection implements Runnable {
           return true;
         }
         case Nbd.OPT_ABORT -> {
+          cleanEnd = true;
           reply(opt, Nbd.REP_ACK, new byte[0]);
           return false;
+        }
+        case Nbd.OPT_STARTTLS -> {
+          if (tls == null) {
+            reply(opt, Nbd.REP_ERR_UNSUP, new byte[0]); // NBD is clear text here (README, Security)
+          } else if (secure != null || len != 0) {
+            reply(opt, Nbd.REP_ERR_INVALID, new byte[0]); // TLS already runs, or a malformed request
+          } else {
+            reply(opt, Nbd.REP_ACK, new byte[0]);
+            startTls();
+          }
         }
         case Nbd.OPT_LIST -> {
           if (len != 0) {
@@ -259,10 +318,20 @@ final class NbdConnection implements Runnable {
           }
         }
         case Nbd.OPT_LIST_META_CONTEXT, Nbd.OPT_SET_META_CONTEXT -> metaContext(opt, d);
-        // STARTTLS among them: TLS is not offered (README, Security); NBD is clear text.
         default -> reply(opt, Nbd.REP_ERR_UNSUP, new byte[0]);
       }
     }
+  }
+
+  /**
+   * After NBD_REP_ACK to STARTTLS: the TLS handshake over the same socket, starting with whatever
+   * the client already sent past its option; every later byte in either direction is TLS.
+   */
+  private void startTls() throws IOException {
+    secure = new TlsChannel(ch, tls.newEngine(), buffered.takeBuffered());
+    secure.handshake();
+    input(Channels.newInputStream(secure));
+    LOG.log(System.Logger.Level.DEBUG, () -> peer + ": TLS " + secure.describe());
   }
 
   /** NBD_OPT_INFO / NBD_OPT_GO; true if the export was found and acknowledged. */
@@ -414,6 +483,7 @@ final class NbdConnection implements Runnable {
       long offset = in.readLong();
       long length = in.readInt() & 0xFFFFFFFFL;
       if (type == Nbd.CMD_DISC) {
+        cleanEnd = true;
         drain(); // every reply is sent before the flush and the close
         if (dev.isWritable()) {
           dev.flush();
@@ -496,6 +566,11 @@ final class NbdConnection implements Runnable {
   }
 
   private void closeQuietly() {
+    TlsChannel t = secure;
+    if (t != null && cleanEnd && !sendFailed) {
+      t.closeGracefully(); // close_notify, then the socket
+      return;
+    }
     try {
       ch.close();
     } catch (IOException ignored) {
@@ -646,6 +721,10 @@ final class NbdConnection implements Runnable {
 
   /** Writes to the socket: during the handshake from the connection's thread, then from the reply thread only. */
   private void send(ByteBuffer... parts) throws IOException {
+    if (secure != null) {
+      secure.write(parts);
+      return;
+    }
     long left = 0;
     for (ByteBuffer p : parts) {
       left += p.remaining();

@@ -29,15 +29,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link NbdExport}s. Connections are served concurrently, one thread each ("hexz-nbd-N") that
  * reads its requests, with reads running on a shared pool of {@link #IO_THREADS} threads
  * ("hexz-nbd-io-N"; see {@link NbdConnection} for the per-connection window), at
- * most {@code maxConnections} at once (more are closed at accept); a client has
- * {@link #HANDSHAKE_TIMEOUT_SECONDS} to finish its handshake, so stalled connections cannot pile
- * up. {@link #close} stops accepting, ends every connection and returns once their threads ended;
+ * most {@link NbdOptions#maxConnections} at once (more are closed at accept); a client has
+ * {@link NbdOptions#handshakeTimeout} (30 s by default) to finish its handshake, TLS handshake
+ * included, so stalled connections cannot pile up. With {@link NbdOptions#tls} every client must
+ * start TLS (NBD_OPT_STARTTLS) before anything else; see {@link NbdConnection}. {@link #close} stops accepting, ends every connection and returns once their threads ended;
  * the exports' devices are the caller's to close (after this). Thread-safe.
  */
 public final class NbdServer implements Closeable {
   private static final System.Logger LOG = System.getLogger(NbdServer.class.getName());
-  /** How long a new connection may take to choose an export. */
-  public static final int HANDSHAKE_TIMEOUT_SECONDS = 30;
   /**
    * Threads serving reads for all connections: enough to keep both decoding on every core and
    * remote fetches in flight while others wait on the network.
@@ -47,7 +46,7 @@ public final class NbdServer implements Closeable {
   private final ServerSocketChannel listener;
   private final Path socketFile;
   private final Map<String, NbdExport> exports;
-  private final int maxConnections;
+  private final NbdOptions options;
   private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService watchdog;
@@ -57,11 +56,11 @@ public final class NbdServer implements Closeable {
   private final CountDownLatch closed = new CountDownLatch(1);
   private final AtomicInteger ids = new AtomicInteger();
 
-  private NbdServer(ServerSocketChannel listener, Path socketFile, Map<String, NbdExport> exports, int maxConnections) {
+  private NbdServer(ServerSocketChannel listener, Path socketFile, Map<String, NbdExport> exports, NbdOptions options) {
     this.listener = listener;
     this.socketFile = socketFile;
     this.exports = exports;
-    this.maxConnections = maxConnections;
+    this.options = options;
     this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "hexz-nbd-handshake-timer");
       t.setDaemon(true);
@@ -76,20 +75,23 @@ public final class NbdServer implements Closeable {
     });
   }
 
+  /** {@link #start(SocketAddress, List, NbdOptions)} without TLS and with the default timeout. */
+  public static NbdServer start(SocketAddress address, List<NbdExport> exports, int maxConnections) throws IOException {
+    return start(address, exports, NbdOptions.builder().maxConnections(maxConnections).build());
+  }
+
   /**
    * Listens on {@code address} (an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress})
    * and serves {@code exports}.
    *
-   * @throws IllegalArgumentException if there is no export, two share a name, or maxConnections < 1
+   * @throws IllegalArgumentException if there is no export or two share a name
    * @throws IOException if the address cannot be bound (a Unix socket another server answers on
    *     is in use; a stale one, left by a server that died, is replaced)
    */
-  public static NbdServer start(SocketAddress address, List<NbdExport> exports, int maxConnections) throws IOException {
+  public static NbdServer start(SocketAddress address, List<NbdExport> exports, NbdOptions options)
+      throws IOException {
     if (exports.isEmpty()) {
       throw new IllegalArgumentException("an NBD server needs at least one export");
-    }
-    if (maxConnections < 1) {
-      throw new IllegalArgumentException("maxConnections (" + maxConnections + ") must be at least 1");
     }
     Map<String, NbdExport> byName = new LinkedHashMap<>();
     for (NbdExport e : exports) {
@@ -112,7 +114,7 @@ public final class NbdServer implements Closeable {
       ch.close();
       throw new IOException(address + ": cannot listen: " + e.getMessage(), e);
     }
-    NbdServer s = new NbdServer(ch, file, byName, maxConnections);
+    NbdServer s = new NbdServer(ch, file, byName, options);
     s.acceptor.start();
     return s;
   }
@@ -152,18 +154,20 @@ public final class NbdServer implements Closeable {
     try {
       while (true) {
         SocketChannel c = listener.accept();
-        if (open.size() >= maxConnections) {
-          LOG.log(System.Logger.Level.WARNING, "refused a connection: " + maxConnections + " are open");
+        if (open.size() >= options.maxConnections()) {
+          LOG.log(System.Logger.Level.WARNING, "refused a connection: " + options.maxConnections() + " are open");
           c.close();
           continue;
         }
         open.add(c);
         String peer = peerName(c);
+        long limit = options.handshakeTimeout().toMillis();
         ScheduledFuture<?> timeout = watchdog.schedule(() -> {
-          LOG.log(System.Logger.Level.WARNING, peer + ": no export chosen within " + HANDSHAKE_TIMEOUT_SECONDS + " s");
+          LOG.log(System.Logger.Level.WARNING, peer + ": no export chosen within " + limit + " ms");
           quietClose(c);
-        }, HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        NbdConnection conn = new NbdConnection(c, exports, peer, () -> timeout.cancel(false), io);
+        }, limit, TimeUnit.MILLISECONDS);
+        NbdConnection conn = new NbdConnection(c, exports, peer, () -> timeout.cancel(false), io,
+            options.tls().orElse(null));
         Thread t = new Thread(() -> {
           try {
             conn.run();
