@@ -32,8 +32,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 
 /**
@@ -61,9 +59,6 @@ import javax.net.ssl.SSLException;
  */
 final class HttpFetcher implements RangeFetcher {
   private static final int MAX_REDIRECTS = 5;
-  private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)",
-      Pattern.CASE_INSENSITIVE);
-  private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes\\s+\\*/(\\d+)", Pattern.CASE_INSENSITIVE);
 
   private final URI origin;
   private final String name;
@@ -146,19 +141,18 @@ final class HttpFetcher implements RangeFetcher {
     long last = options.chunkSize() - 1;
     byte[][] got = new byte[1][];
     HttpResponse<Void> r = get(0, last, false, info -> {
-      long[] range = contentRange(info.headers(), info.statusCode());
-      if (range[0] != 0 || range[1] > last || range[2] < 0 || range[1] >= range[2]) {
+      ContentRange range = ContentRange.parse(name, header(info.headers(), "Content-Range"));
+      if (range.first() != 0 || range.last() > last || !range.totalKnown() || range.last() >= range.total()) {
         throw new RemoteException(name, "server answered a request for bytes 0-" + last + " with Content-Range "
             + header(info.headers(), "Content-Range") + " (wrong Content-Range)");
       }
-      got[0] = new byte[(int) (range[1] + 1)];
-      size = range[2];
+      got[0] = new byte[(int) (range.last() + 1)];
+      size = range.total();
       return got;
     });
     HttpHeaders h = r.headers();
     if (r.statusCode() == 416) {
-      Matcher m = UNSATISFIED_RANGE.matcher(header(h, "Content-Range"));
-      if (!m.matches() || Long.parseLong(m.group(1)) != 0) {
+      if (!ContentRange.unsatisfiedForEmpty(header(h, "Content-Range"))) {
         throw new RemoteException(name, "server refused the range bytes 0-" + last + " (HTTP 416, Content-Range "
             + header(h, "Content-Range") + ")");
       }
@@ -181,11 +175,11 @@ final class HttpFetcher implements RangeFetcher {
     long last = offset + total - 1;
     get(offset, last, true, info -> {
       HttpHeaders h = info.headers();
-      long[] range = contentRange(h, info.statusCode());
-      if (range[2] >= 0 && range[2] != size) {
-        throw new RemoteChangedException(name, "its size is now " + range[2] + " bytes, was " + size);
+      ContentRange range = ContentRange.parse(name, header(h, "Content-Range"));
+      if (range.totalKnown() && range.total() != size) {
+        throw new RemoteChangedException(name, "its size is now " + range.total() + " bytes, was " + size);
       }
-      if (range[0] != offset || range[1] != last) {
+      if (range.first() != offset || range.last() != last) {
         throw new RemoteException(name, "server answered a request for bytes " + offset + "-" + last
             + " with Content-Range " + header(h, "Content-Range") + " (wrong Content-Range)");
       }
@@ -429,27 +423,6 @@ final class HttpFetcher implements RangeFetcher {
       } catch (RuntimeException e2) {
         return null;
       }
-    }
-  }
-
-  /** {start, end, total} of a 206's Content-Range (total -1 for "*"). */
-  private long[] contentRange(HttpHeaders h, int status) throws IOException {
-    String v = header(h, "Content-Range");
-    Matcher m = CONTENT_RANGE.matcher(v.trim());
-    if (!m.matches()) {
-      throw new RemoteException(name, "server answered 206 with " + (v.isEmpty() ? "no Content-Range"
-          : "an unusable Content-Range '" + v + "'") + " (wrong Content-Range)");
-    }
-    try {
-      long start = Long.parseLong(m.group(1));
-      long end = Long.parseLong(m.group(2));
-      long total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
-      if (end < start || (total >= 0 && end >= total)) {
-        throw new RemoteException(name, "server sent an impossible Content-Range '" + v + "' (wrong Content-Range)");
-      }
-      return new long[] {start, end, total};
-    } catch (NumberFormatException e) {
-      throw new RemoteException(name, "server sent an unusable Content-Range '" + v + "' (wrong Content-Range)");
     }
   }
 
