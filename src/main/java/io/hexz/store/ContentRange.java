@@ -48,7 +48,7 @@ record ContentRange(long first, long last, long total) {
    */
   static boolean unsatisfiedForEmpty(String value) {
     Matcher m = UNSATISFIED.matcher(value);
-    return m.matches() && Long.parseLong(m.group(1)) == 0;
+    return m.matches() && m.group(1).chars().allMatch(c -> c == '0'); // no parse: a total past 2^63 is not 0
   }
 
   /** Whether the server gave the object's total length. */

@@ -58,6 +58,7 @@ class ContentRangeTest {
       "BYTES  */0     | true",
       "bytes */00     | true",
       "bytes */10     | false",
+      "bytes */99999999999999999999 | false",
       "''             | false",
       "bytes 0-0/0    | false",
       "' bytes */0'   | false",
