@@ -2,28 +2,20 @@ package io.hexz.store;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodySubscriber;
-import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
-import java.time.Duration;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -32,7 +24,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLException;
 
 /**
  * An object on a web server read with HTTP range requests ({@link HttpClient}: pooled
@@ -251,7 +242,8 @@ final class HttpFetcher implements RangeFetcher {
           return r;
         }
       }
-      throw statusError(r, pinned);
+      throw HttpFailures.forStatus(name, status, pinned, etag,
+          HttpFailures.retryAfter(r.headers().firstValue("Retry-After").orElse(null), ZonedDateTime.now()));
     }
   }
 
@@ -333,105 +325,20 @@ final class HttpFetcher implements RangeFetcher {
       return cf.get(timeout, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       cf.cancel(true);
-      throw new TransientException("no complete answer within " + seconds(options.requestTimeout()), null, null);
+      throw new TransientException("no complete answer within " + HttpFailures.seconds(options.requestTimeout()),
+          null, null);
     } catch (InterruptedException e) {
       cf.cancel(true);
       Thread.currentThread().interrupt();
       throw new InterruptedIOException(name + ": interrupted");
     } catch (ExecutionException e) {
-      throw translate(unwrap(e.getCause()), req.uri());
-    }
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
-
-  /** Our own verdicts pass; transport failures become transient, except TLS trust problems. */
-  private IOException translate(Throwable t, URI uri) {
-    if (t instanceof RemoteException || t instanceof TransientException || t instanceof RestrictedAddressException
-        || t instanceof InterruptedIOException) {
-      return (IOException) t;
-    }
-    String what = describe(t, uri);
-    if (t instanceof HttpConnectTimeoutException) {
-      return new TransientException("connect timed out after " + seconds(options.connectTimeout()), null, t);
-    }
-    if (t instanceof HttpTimeoutException) {
-      return new TransientException("no answer within " + seconds(options.requestTimeout()), null, t);
-    }
-    if (t instanceof SSLException && !(t.getCause() instanceof java.net.SocketException)) {
-      return new RemoteException(name, "TLS failed: " + what, t);
-    }
-    if (t instanceof ConnectException) {
-      return new TransientException("cannot connect" + (t.getMessage() == null ? " (connection refused)"
-          : ": " + what), null, t);
-    }
-    if (t instanceof IOException) {
-      return new TransientException("connection failed: " + what, null, t);
-    }
-    return new RemoteException(name, "request failed: " + what, t);
-  }
-
-  private static String describe(Throwable t, URI uri) {
-    String m = t.getMessage();
-    return m == null || m.isBlank() ? t.getClass().getSimpleName() : Uris.scrub(m, uri);
-  }
-
-  private IOException statusError(HttpResponse<Void> r, boolean pinned) {
-    int s = r.statusCode();
-    HttpHeaders h = r.headers();
-    if (s == 200) {
-      return new RemoteException(name, "server ignores Range requests (answered 200 with the whole object instead of"
-          + " 206 Partial Content); serve the snapshot from a server that supports Range requests");
-    }
-    if (s == 412 && pinned) {
-      return new RemoteChangedException(name, "HTTP 412 Precondition Failed for If-Match " + etag);
-    }
-    if (s == 416 && pinned) {
-      return new RemoteChangedException(name, "HTTP 416: the range is no longer inside it");
-    }
-    if ((s == 404 || s == 410) && pinned) {
-      return new RemoteChangedException(name, "it is gone: HTTP " + s);
-    }
-    if (s == 404 || s == 410) {
-      return new NoSuchFileException(name, null, "not found (HTTP " + s + ")");
-    }
-    if (s == 401 || s == 403) {
-      return new AccessDeniedException(name, null, "access denied (HTTP " + s + ")");
-    }
-    if (s == 408 || s == 425 || s == 429 || s >= 500) {
-      return new TransientException("HTTP " + s, retryAfter(h), null);
-    }
-    return new RemoteException(name, "unexpected answer HTTP " + s);
-  }
-
-  private static Duration retryAfter(HttpHeaders h) {
-    Optional<String> v = h.firstValue("Retry-After");
-    if (v.isEmpty()) {
-      return null;
-    }
-    try {
-      return Duration.ofSeconds(Long.parseLong(v.get().trim()));
-    } catch (NumberFormatException e) {
-      try {
-        return Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v.get().trim(),
-            DateTimeFormatter.RFC_1123_DATE_TIME));
-      } catch (RuntimeException e2) {
-        return null;
-      }
+      throw HttpFailures.forTransport(name, HttpFailures.unwrap(e.getCause()), req.uri(), options.connectTimeout(),
+          options.requestTimeout());
     }
   }
 
   private static String header(HttpHeaders h, String key) {
     return h.firstValue(key).orElse("");
-  }
-
-  private static String seconds(Duration d) {
-    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
   }
 
   @Override
