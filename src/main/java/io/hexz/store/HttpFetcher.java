@@ -7,20 +7,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodySubscriber;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.util.Base64;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -130,16 +125,14 @@ final class HttpFetcher implements RangeFetcher {
 
   private void probe() throws IOException {
     long last = options.chunkSize() - 1;
-    byte[][] got = new byte[1][];
-    HttpResponse<Void> r = get(0, last, false, info -> {
+    HttpResponse<byte[][]> r = get(0, last, false, info -> {
       ContentRange range = ContentRange.parse(name, header(info.headers(), "Content-Range"));
       if (range.first() != 0 || range.last() > last || !range.totalKnown() || range.last() >= range.total()) {
         throw new RemoteException(name, "server answered a request for bytes 0-" + last + " with Content-Range "
             + header(info.headers(), "Content-Range") + " (wrong Content-Range)");
       }
-      got[0] = new byte[(int) (range.last() + 1)];
       size = range.total();
-      return got;
+      return new byte[][] {new byte[(int) (range.last() + 1)]};
     });
     HttpHeaders h = r.headers();
     if (r.statusCode() == 416) {
@@ -151,7 +144,7 @@ final class HttpFetcher implements RangeFetcher {
     } else if (r.statusCode() == 200 && "0".equals(header(h, "Content-Length"))) {
       size = 0; // an empty object: nothing to range over
     } else {
-      probe = got[0];
+      probe = r.body()[0];
     }
     etag = h.firstValue("ETag").orElse(null);
     lastModified = h.firstValue("Last-Modified").orElse(null);
@@ -214,12 +207,12 @@ final class HttpFetcher implements RangeFetcher {
    * One ranged GET of bytes {@code first..last} (inclusive), following redirects; returns the
    * final response, whose body (for a 206) has been written through {@code sink}.
    */
-  private HttpResponse<Void> get(long first, long last, boolean pinned, Sink sink) throws IOException {
+  private HttpResponse<byte[][]> get(long first, long last, boolean pinned, Sink sink) throws IOException {
     URI uri = target;
     for (int hop = 0; ; hop++) {
       String shown = uri == origin ? null : Uris.redact(uri);
       policy.check(name, shown, uri.getHost());
-      HttpResponse<Void> r = send(request(uri, first, last, pinned), sink);
+      HttpResponse<byte[][]> r = send(request(uri, first, last, pinned), sink);
       int status = r.statusCode();
       if (status == 206) {
         if (hop > 0 && !pinned) {
@@ -288,11 +281,11 @@ final class HttpFetcher implements RangeFetcher {
   }
 
   /** Sends {@code req}; the whole exchange, body included, is bounded by the request timeout. */
-  private HttpResponse<Void> send(HttpRequest req, Sink sink) throws IOException {
+  private HttpResponse<byte[][]> send(HttpRequest req, Sink sink) throws IOException {
     stats.requests.increment();
-    HttpResponse.BodyHandler<Void> handler = info -> {
+    HttpResponse.BodyHandler<byte[][]> handler = info -> {
       if (info.statusCode() != 206) {
-        return new Fill(name, null, 0, stats); // discards: cancels the body
+        return RangeBodySubscriber.discarding();
       }
       try {
         if (info.headers().firstValue("Content-Encoding").filter(v -> !v.equalsIgnoreCase("identity")).isPresent()) {
@@ -309,12 +302,12 @@ final class HttpFetcher implements RangeFetcher {
           throw new RemoteException(name, "short or long body: server sent Content-Length " + cl.get()
               + " for a range of " + expected + " bytes");
         }
-        return new Fill(name, parts, expected, stats);
+        return RangeBodySubscriber.into(name, parts, expected, stats);
       } catch (IOException e) {
-        return Fill.failing(e);
+        return RangeBodySubscriber.failing(e);
       }
     };
-    CompletableFuture<HttpResponse<Void>> cf;
+    CompletableFuture<HttpResponse<byte[][]>> cf;
     try {
       cf = client.sendAsync(req, handler);
     } catch (IllegalArgumentException e) {
@@ -344,110 +337,5 @@ final class HttpFetcher implements RangeFetcher {
   @Override
   public void close() {
     executor.shutdownNow();
-  }
-
-  /**
-   * Writes a 206 body into the parts, counting bytes; refuses a body longer or shorter than the
-   * range. With no parts it discards the body by cancelling it (the connection is closed rather
-   * than a possibly huge body read). Confined to the client's delivery (calls are serialized).
-   */
-  private static final class Fill implements BodySubscriber<Void> {
-    private final String name;
-    private final byte[][] parts;
-    private final long expected;
-    private final Stats stats;
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
-    private final IOException failure;
-    private Flow.Subscription subscription;
-    private int part;
-    private int pos;
-    private long received;
-
-    Fill(String name, byte[][] parts, long expected, Stats stats) {
-      this(name, parts, expected, stats, null);
-    }
-
-    private Fill(String name, byte[][] parts, long expected, Stats stats, IOException failure) {
-      this.name = name;
-      this.parts = parts;
-      this.expected = expected;
-      this.stats = stats;
-      this.failure = failure;
-    }
-
-    static Fill failing(IOException e) {
-      return new Fill(null, null, 0, null, e);
-    }
-
-    @Override
-    public CompletionStage<Void> getBody() {
-      return done;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      if (parts == null) {
-        s.cancel();
-        if (failure != null) {
-          done.completeExceptionally(failure);
-        } else {
-          done.complete(null);
-        }
-        return;
-      }
-      s.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      if (done.isDone()) {
-        return;
-      }
-      for (ByteBuffer bb : items) {
-        int r = bb.remaining();
-        stats.bytesFetched.add(r);
-        received += r;
-        if (received > expected) {
-          subscription.cancel();
-          done.completeExceptionally(new RemoteException(name, "server sent more than the " + expected
-              + " bytes of the range"));
-          return;
-        }
-        while (bb.hasRemaining()) {
-          byte[] p = parts[part];
-          int n = Math.min(p.length - pos, bb.remaining());
-          bb.get(p, pos, n);
-          pos += n;
-          if (pos == p.length) {
-            part++;
-            pos = 0;
-          }
-        }
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      if (t instanceof IOException || t instanceof java.io.UncheckedIOException) {
-        done.completeExceptionally(new TransientException("connection lost after " + received + " of " + expected
-            + " body bytes (" + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage()) + ")", null, t));
-      } else {
-        done.completeExceptionally(t);
-      }
-    }
-
-    @Override
-    public void onComplete() {
-      if (parts == null || done.isDone()) {
-        return;
-      }
-      if (received < expected) {
-        done.completeExceptionally(new TransientException("short body: " + received + " of " + expected + " bytes",
-            null, null));
-      } else {
-        done.complete(null);
-      }
-    }
   }
 }
