@@ -309,7 +309,8 @@ final class MountCommand implements Callable<Integer> {
   }
 
   /**
-   * Why the mount process ended, in one line: its own "hexz: " error line, else the last line of
+   * Why the mount process ended, in one line: the message of its last error line
+   * ({@link Errors#PREFIX}, the contract between the two processes), else the last line of
    * the log that is not part of a stack trace (the JVM's "Exception in thread ..." line of an
    * error that escaped), never a stack frame.
    */
@@ -322,9 +323,9 @@ final class MountCommand implements Callable<Integer> {
       return fallback + " (log: " + log + ")";
     }
     for (int i = lines.size() - 1; i >= 0; i--) {
-      String l = lines.get(i).trim();
-      if (l.startsWith("hexz: ")) {
-        return l.substring(6);
+      String message = Errors.messageOf(lines.get(i));
+      if (message != null) {
+        return message;
       }
     }
     for (int i = lines.size() - 1; i >= 0; i--) {

@@ -62,6 +62,21 @@ class MountCommandTest {
   }
 
   @Test
+  void theChildsErrorLineIsTheReasonTheParentReports(@TempDir Path dir) throws Exception {
+    // The child/parent contract (Errors.PREFIX): what a failing command prints on stderr is what
+    // a background mount reports, whatever the child logged before it.
+    Path missing = dir.resolve("missing.hxz");
+    CliTest.Run r = CliTest.hexz("mount", "--foreground", missing, dir.resolve("mnt"));
+    assertEquals(1, r.code(), r.describe());
+    assertEquals(List.of(Errors.line(missing + ": snapshot does not exist")), r.errLines());
+    Path log = Files.writeString(dir.resolve("mount.log"), "fuse: some libfuse line\n" + r.err()
+        + "WARNING: a java.util.logging line\n");
+    assertEquals(missing + ": snapshot does not exist", MountCommand.lastLine(log, "/mnt: mount failed"));
+    assertEquals("x", Errors.messageOf("  " + Errors.line("x") + " "));
+    assertEquals(null, Errors.messageOf("hexz:x"));
+  }
+
+  @Test
   void anErrorInACommandIsOneLine() {
     assertEquals("out of memory (Java heap space): the JVM's heap limit (-Xmx) is too small for this command",
         Errors.describeError(new OutOfMemoryError("Java heap space")));
