@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code hexz mount SNAP MNT}: serves a snapshot as block files. By default it starts itself
@@ -90,6 +92,9 @@ final class MountCommand implements Callable<Integer> {
 
   @Option(names = "--debug", description = "libfuse debug output and stack traces")
   boolean debug;
+
+  @Spec
+  CommandSpec spec;
 
   private String location;
 
@@ -188,8 +193,8 @@ final class MountCommand implements Callable<Integer> {
       }
     }
     cmd.addAll(mountJvmOptions(cacheSize, passwords.given() ? kdfMemory(location) : 0));
-    cmd.addAll(List.of("-cp", jar, Main.class.getName(), "mount", "--foreground"));
-    cmd.addAll(reconstructArgs());
+    cmd.addAll(List.of("-cp", jar, Main.class.getName()));
+    cmd.addAll(childArgs());
     Path log = RunDir.logFile(mp);
     RunDir.writeNew(log, "");
     ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -270,40 +275,17 @@ final class MountCommand implements Callable<Integer> {
         "-Dfile.encoding=ISO-8859-1");
   }
 
-  private List<String> reconstructArgs() {
-    List<String> a = new ArrayList<>();
-    a.add(location);
-    a.add(mnt.toAbsolutePath().toString());
-    if (rw) {
-      a.addAll(List.of("--rw", "--overlay", overlay.toAbsolutePath().toString()));
-    }
-    a.addAll(List.of("--cache-size", Long.toString(cacheSize)));
-    if (noPrefetch) {
-      a.add("--no-prefetch");
-    }
-    if (uid >= 0) {
-      a.addAll(List.of("--uid", Long.toString(uid)));
-    }
-    if (gid >= 0) {
-      a.addAll(List.of("--gid", Long.toString(gid)));
-    }
-    if (allowOther) {
-      a.add("--allow-other");
-    }
-    for (String o : fuseOptions) {
-      a.addAll(List.of("-o", o));
-    }
-    a.addAll(List.of("--fuse-threads", Integer.toString(singleThreaded ? 1 : fuseThreads)));
-    a.addAll(remote.args());
-    a.addAll(passwords.args());
-    if (publicKey.file != null) {
-      a.addAll(List.of("--public-key", publicKey.file.toAbsolutePath().toString()));
-    }
-    for (Path d : parentDirs) {
-      a.addAll(List.of("--parent-dir", d.toAbsolutePath().toString()));
-    }
-    if (debug) {
-      a.add("--debug");
+  /**
+   * The command line of the background mount's child: this command's own arguments as given
+   * (after @-file expansion), with {@code --foreground} in front. Every flag reaches the child
+   * unchanged, so a flag cannot be forgotten here; relative paths still resolve, as the child
+   * inherits the working directory. An argument starting with '@' is escaped as '@@' so that the
+   * child does not expand it again.
+   */
+  List<String> childArgs() {
+    List<String> a = new ArrayList<>(List.of(spec.name(), "--foreground"));
+    for (String arg : spec.commandLine().getParseResult().expandedArgs()) {
+      a.add(arg.startsWith("@") ? "@" + arg : arg);
     }
     return a;
   }
