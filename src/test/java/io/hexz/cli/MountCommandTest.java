@@ -13,41 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** How a background mount is started and how its failure is reported, without mounting. */
 class MountCommandTest {
 
-  private static long heapMiB(List<String> opts) {
-    for (String o : opts) {
-      if (o.startsWith("-Xmx")) {
-        return Long.parseLong(o.substring(4, o.length() - 1));
-      }
-    }
-    throw new AssertionError("no -Xmx in " + opts);
-  }
-
-  @Test
-  void heapHoldsTheKeyDerivationBesideASmallCache() {
-    long cache = 16L << 20;
-    long kdf = 64L << 20;
-    long heap = heapMiB(MountCommand.mountJvmOptions(cache, kdf));
-    // Argon2's memory plus its 1 KiB blocks' headers must fit beside the young generation.
-    assertTrue(heap >= 64 + 64 / 32 + 8 + 16, "heap " + heap + " MiB for a 64 MiB KDF");
-    assertEquals(heapMiB(MountCommand.mountJvmOptions(cache, 0)) < heap, true);
-    long big = heapMiB(MountCommand.mountJvmOptions(256L << 20, 0));
-    assertEquals(big, heapMiB(MountCommand.mountJvmOptions(256L << 20, 64L << 20)),
-        "a large cache already leaves room for the KDF");
-  }
-
-  @Test
-  void kdfMemoryComesFromTheHeader(@TempDir Path dir) throws Exception {
-    Path img = Files.write(dir.resolve("in.img"), new byte[100_000]);
-    Path pw = Files.writeString(dir.resolve("pw"), "pw\n");
-    Path enc = dir.resolve("enc.hxz");
-    assertEquals(0, Main.run("build", "-q", img.toString(), enc.toString(), "--encrypt", "--password-file",
-        pw.toString(), "--kdf-memory", "8M", "--kdf-iterations", "1"));
-    assertEquals(8L << 20, MountCommand.kdfMemory(enc.toString()));
-    assertEquals(8L << 20, MountCommand.kdfMemory(dir.toString()));
-    assertEquals((long) io.hexz.format.EncryptionInfo.MAX_MEMORY_KIB << 10,
-        MountCommand.kdfMemory("https://example.invalid/x.hxz"));
-  }
-
   @Test
   void aStackTraceIsNeverTheReason(@TempDir Path dir) throws Exception {
     Path log = Files.writeString(dir.resolve("mount.log"), String.join("\n",
