@@ -4,9 +4,7 @@ import io.hexz.fuse.FuseMount;
 import io.hexz.fuse.MountOptions;
 import io.hexz.fuse.MountTable;
 import io.hexz.fuse.SnapshotMount;
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -131,7 +129,12 @@ final class MountCommand implements Callable<Integer> {
     }
     location = isRemote ? snap : Path.of(snap).toAbsolutePath().toString();
     clearStaleMount(mp);
-    return foreground ? runForeground(mp, mo) : runBackground(mp);
+    if (foreground) {
+      return runForeground(mp, mo);
+    }
+    BackgroundMount.start(mp, MountJvm.forChild(cacheSize, passwords.given() ? MountJvm.kdfMemory(location) : 0),
+        childArgs());
+    return 0;
   }
 
   /** A mount whose daemon died (SIGKILL) answers ENOTCONN forever; lift it so MNT can be reused. */
@@ -179,38 +182,6 @@ final class MountCommand implements Callable<Integer> {
     return 0;
   }
 
-  private int runBackground(Path mp) throws IOException, InterruptedException {
-    String javaBin = ProcessHandle.current().info().command().orElse("java");
-    String jar = new File(MountCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath()).getPath();
-    List<String> cmd = new ArrayList<>(List.of("setsid", javaBin));
-    cmd.addAll(MountJvm.inherited(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
-    cmd.addAll(MountJvm.options(cacheSize, passwords.given() ? MountJvm.kdfMemory(location) : 0));
-    cmd.addAll(List.of("-cp", jar, Main.class.getName()));
-    cmd.addAll(childArgs());
-    Path log = RunDir.logFile(mp);
-    RunDir.writeNew(log, "");
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    // glibc gives every thread that mallocs its own arena; libfuse's workers would each get one.
-    pb.environment().put("MALLOC_ARENA_MAX", "2");
-    Process p = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    String fsName = "hexz-" + p.pid();
-    while (System.nanoTime() < deadline) {
-      if (!p.isAlive()) {
-        throw new IOException(lastLine(log, mp + ": mount failed"));
-      }
-      for (MountTable.Entry e : MountTable.fuseMountsAt(mp)) {
-        if (e.source().equals(fsName) && Files.exists(RunDir.pidFile(mp))) {
-          return 0;
-        }
-      }
-      Thread.sleep(10);
-    }
-    p.destroy();
-    throw new IOException(mp + ": mount did not come up within 60 s (log: " + log + ")");
-  }
-
   /**
    * The command line of the background mount's child: this command's own arguments as given
    * (after @-file expansion), with {@code --foreground} in front. Every flag reaches the child
@@ -224,40 +195,5 @@ final class MountCommand implements Callable<Integer> {
       a.add(arg.startsWith("@") ? "@" + arg : arg);
     }
     return a;
-  }
-
-  /**
-   * Why the mount process ended, in one line: the message of its last error line
-   * ({@link Errors#PREFIX}, the contract between the two processes), else the last line of
-   * the log that is not part of a stack trace (the JVM's "Exception in thread ..." line of an
-   * error that escaped), never a stack frame.
-   */
-  static String lastLine(Path log, String fallback) {
-    List<String> lines;
-    try {
-      // Latin-1: a log line with bytes that are not UTF-8 must not make the reason unreadable.
-      lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
-    } catch (IOException e) {
-      return fallback + " (log: " + log + ")";
-    }
-    for (int i = lines.size() - 1; i >= 0; i--) {
-      String message = Errors.messageOf(lines.get(i));
-      if (message != null) {
-        return message;
-      }
-    }
-    for (int i = lines.size() - 1; i >= 0; i--) {
-      String l = lines.get(i).trim();
-      if (l.isEmpty() || l.startsWith("at ") || l.startsWith("... ") || l.startsWith("Caused by:")
-          || l.startsWith("Suppressed:")) {
-        continue;
-      }
-      if (l.startsWith("Exception in thread ")) {
-        int q = l.indexOf('"', l.indexOf('"') + 1);
-        l = q > 0 ? l.substring(q + 1).trim() : l;
-      }
-      return fallback + ": " + l + " (log: " + log + ")";
-    }
-    return fallback + " (log: " + log + ")";
   }
 }

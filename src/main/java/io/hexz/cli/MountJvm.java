@@ -1,6 +1,7 @@
 package io.hexz.cli;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +18,17 @@ final class MountJvm {
       "-XX:MaxMetaspaceSize", "-XX:ReservedCodeCacheSize", "-XX:MaxDirectMemorySize");
 
   private MountJvm() {}
+
+  /**
+   * The options of the child JVM of a mount with a block cache of {@code cacheBytes} that derives
+   * keys with up to {@code kdfBytes} of Argon2 memory: this JVM's own ({@link #inherited}), then
+   * the sizing ({@link #options}).
+   */
+  static List<String> forChild(long cacheBytes, long kdfBytes) {
+    List<String> o = new ArrayList<>(inherited(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+    o.addAll(options(cacheBytes, kdfBytes));
+    return o;
+  }
 
   /** The options of this JVM ({@code jvmArgs}) that the child keeps: all but those {@link #options} sets. */
   static List<String> inherited(List<String> jvmArgs) {
