@@ -41,55 +41,17 @@ final class MountCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "MNT", description = "an empty directory")
   Path mnt;
 
-  @Option(names = "--rw", description = "writable disk: writes go to the --overlay file")
-  boolean rw;
-
-  @Option(names = "--overlay", paramLabel = "FILE", description = "copy-on-write overlay (created if missing)")
-  Path overlay;
-
   @Option(names = "--foreground", description = "stay attached until unmounted (for systemd)")
   boolean foreground;
 
-  @Option(names = "--cache-size", paramLabel = "SIZE", converter = Sizes.class,
-      description = "block cache size (default 256M)")
-  long cacheSize = MountOptions.DEFAULT_CACHE;
-
-  @Option(names = "--no-prefetch", description = "no background reads ahead of sequential readers")
-  boolean noPrefetch;
-
-  @Option(names = "--uid", paramLabel = "UID", description = "owner shown for the files, who may write a --rw disk (default: you; a directory snapshot: its stored owners)")
-  long uid = -1;
-
-  @Option(names = "--gid", paramLabel = "GID", description = "group shown for the files (default: yours; a directory snapshot: its stored groups)")
-  long gid = -1;
-
-  @Option(names = "--allow-other", description = "let other users access the mount, as the modes shown allow")
-  boolean allowOther;
-
-  @Option(names = "-o", paramLabel = "OPT", description = "FUSE mount option passed through (repeatable)")
-  List<String> fuseOptions = new ArrayList<>();
-
-  @Option(names = "--fuse-threads", paramLabel = "N",
-      description = "threads serving FUSE requests (default: ${DEFAULT-VALUE}; 1..64)")
-  int fuseThreads = MountOptions.DEFAULT_THREADS;
-
-  @Option(names = "--single-threaded", description = "one FUSE thread: requests are served one at a time")
-  boolean singleThreaded;
-
-  @Option(names = "--multi-threaded", hidden = true, description = "the default pool of FUSE threads (kept for scripts)")
-  boolean multiThreaded;
-
-  @Option(names = "--parent-dir", paramLabel = "DIR", description = "where to look for parents of thin snapshots")
-  List<Path> parentDirs = new ArrayList<>();
+  @picocli.CommandLine.Mixin
+  MountFlags flags;
 
   @picocli.CommandLine.Mixin
   PasswordFlags passwords;
 
   @picocli.CommandLine.Mixin
   PublicKeyFlag publicKey;
-
-  @Option(names = "--debug", description = "libfuse debug output and stack traces")
-  boolean debug;
 
   @Spec
   CommandSpec spec;
@@ -98,30 +60,7 @@ final class MountCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (rw != (overlay != null)) {
-      throw new Errors.UsageException(rw ? "--rw needs --overlay FILE" : "--overlay needs --rw");
-    }
-    List<String> opts = new ArrayList<>();
-    for (String o : fuseOptions) {
-      for (String part : o.split(",")) {
-        if (!part.isBlank()) {
-          opts.add(part.trim());
-        }
-      }
-    }
-    if (singleThreaded && multiThreaded) {
-      throw new Errors.UsageException("--single-threaded and --multi-threaded exclude each other");
-    }
-    if (fuseThreads < 1 || fuseThreads > MountOptions.MAX_THREADS) {
-      throw new Errors.UsageException("--fuse-threads " + fuseThreads + ": must be 1.." + MountOptions.MAX_THREADS);
-    }
-    if (singleThreaded && fuseThreads != MountOptions.DEFAULT_THREADS && fuseThreads != 1) {
-      throw new Errors.UsageException("--single-threaded and --fuse-threads " + fuseThreads + " exclude each other");
-    }
-    int threads = singleThreaded ? 1 : fuseThreads;
-    MountOptions mo = new MountOptions(overlay == null ? null : overlay.toAbsolutePath(), cacheSize, !noPrefetch,
-        uid, gid, allowOther, opts, debug, threads,
-        parentDirs.stream().map(Path::toAbsolutePath).toList(), remote.options());
+    MountOptions mo = flags.options(remote.options());
     Path mp = mnt.toAbsolutePath().normalize();
     boolean isRemote = io.hexz.store.ByteSources.isRemote(snap);
     if (!isRemote && !Files.exists(Path.of(snap))) {
@@ -132,7 +71,7 @@ final class MountCommand implements Callable<Integer> {
     if (foreground) {
       return runForeground(mp, mo);
     }
-    BackgroundMount.start(mp, MountJvm.forChild(cacheSize, passwords.given() ? MountJvm.kdfMemory(location) : 0),
+    BackgroundMount.start(mp, MountJvm.forChild(flags.cacheSize, passwords.given() ? MountJvm.kdfMemory(location) : 0),
         childArgs());
     return 0;
   }
