@@ -135,7 +135,7 @@ public final class Hexz {
 
   /** Like {@link #inspect(Path)}, looking for parents in {@code parentDirs} too. */
   public static Inspection inspect(Path path, List<Path> parentDirs) throws IOException {
-    return inspect(path.toString(), new ReadOptions(0, false, 0, 1, parentDirs));
+    return inspect(path.toString(), ReadOptions.UNCACHED.withParentDirs(parentDirs));
   }
 
   /** Inspects a local path or a URL; {@code options} supplies parent dirs and remote settings. */
@@ -146,8 +146,7 @@ public final class Hexz {
         return new Inspection(location, h, null, List.of());
       }
     }
-    try (Snapshot s = Snapshots.open(location, new ReadOptions(0, false, 0, 1, options.parentDirs(),
-        options.remote(), options.password(), options.publicKey()))) {
+    try (Snapshot s = Snapshots.open(location, options.toBuilder().caching(ReadOptions.UNCACHED).build())) {
       List<Snapshot> chain = Snapshots.chain(s);
       List<Inspection> parents = new ArrayList<>();
       for (Snapshot p : chain.subList(1, chain.size())) {

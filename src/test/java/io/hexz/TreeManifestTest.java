@@ -76,7 +76,7 @@ class TreeManifestTest {
     Hexz.build(dir.resolve("src"), out, Profile.GENERIC, b -> b, null);
     long fileSize = Files.size(out);
     Counting c = new Counting(ByteSources.open(out));
-    try (Snapshot s = Snapshots.open(c, new ReadOptions(4L << 20, false, 0, 1))) {
+    try (Snapshot s = Snapshots.open(c, ReadOptions.UNCACHED.withCacheBytes(4L << 20))) {
       Tree t = s.tree().orElseThrow();
       long before = c.bytes.get();
       long callsBefore = c.calls.get();

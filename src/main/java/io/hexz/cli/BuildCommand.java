@@ -131,7 +131,7 @@ final class BuildCommand implements Callable<Integer> {
           }
         }
         if (parent != null) {
-          b.parent(parent).parentReadOptions(new io.hexz.read.ReadOptions(64L << 20, false, 0, 1, parentDirs.get())
+          b.parent(parent).parentReadOptions(io.hexz.read.ReadOptions.LOOKUPS.withParentDirs(parentDirs.get())
               .withPassword(pw));
           if (blockSize == null) {
             b.blockSize(parentBlockSize);

@@ -13,11 +13,32 @@ import picocli.CommandLine;
  * only with --debug). Stateless.
  */
 final class Errors implements CommandLine.IExecutionExceptionHandler {
+  /**
+   * What every error line hexz prints on stderr starts with. This is a contract between the two
+   * processes of a background mount: the child ({@code mount --foreground}) writes its stderr to
+   * a log, and when it exits before the mount is up, the parent reports the message of the log's
+   * last line that starts with PREFIX ({@link #messageOf}), else a line the JVM printed. So an
+   * error hexz reports is one line made by {@link #line}, and a mount prints no other line that
+   * starts with PREFIX (other commands also print warnings and progress that way). Tested by
+   * {@code BackgroundMountTest}.
+   */
+  static final String PREFIX = "hexz: ";
+
+  /** The line hexz prints on stderr for an error with {@code message}. */
+  static String line(String message) {
+    return PREFIX + message;
+  }
+
+  /** The message of an error line made by {@link #line} (blanks around it ignored), or null for another line. */
+  static String messageOf(String line) {
+    String l = line.trim();
+    return l.startsWith(PREFIX) ? l.substring(PREFIX.length()) : null;
+  }
 
   @Override
   public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parse) {
     boolean debug = parse.expandedArgs().contains("--debug");
-    cl.getErr().println("hexz: " + describe(ex));
+    cl.getErr().println(line(describe(ex)));
     if (debug) {
       ex.printStackTrace(cl.getErr());
     }

@@ -19,8 +19,8 @@ public final class Main {
     // would otherwise print its stack trace; one line, naming the thread, and the stack only with
     // --debug. The command's own outcome is reported by the command.
     Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
-      System.err.println("hexz: thread " + t.getName() + " failed: "
-          + (e instanceof Error err ? Errors.describeError(err) : Errors.describe(e)));
+      System.err.println(Errors.line("thread " + t.getName() + " failed: "
+          + (e instanceof Error err ? Errors.describeError(err) : Errors.describe(e))));
       if (debug) {
         e.printStackTrace();
       }
@@ -29,7 +29,7 @@ public final class Main {
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler(new Errors());
     cl.setParameterExceptionHandler((e, a) -> {
-      e.getCommandLine().getErr().println("hexz: " + e.getMessage());
+      e.getCommandLine().getErr().println(Errors.line(e.getMessage()));
       e.getCommandLine().getErr().println("Try 'hexz " + e.getCommandLine().getCommandName()
           .replace("hexz", "").trim() + " --help'.".replace("hexz  --", "hexz --"));
       return 2;
@@ -39,7 +39,7 @@ public final class Main {
     } catch (Error e) {
       // picocli hands only Exceptions to Errors; an Error (out of memory, a stack overflow) would
       // end the JVM with a stack trace whose last frame a background mount took for the reason.
-      cl.getErr().println("hexz: " + Errors.describeError(e));
+      cl.getErr().println(Errors.line(Errors.describeError(e)));
       if (debug) {
         e.printStackTrace(cl.getErr());
       }

@@ -4,9 +4,7 @@ import io.hexz.fuse.FuseMount;
 import io.hexz.fuse.MountOptions;
 import io.hexz.fuse.MountTable;
 import io.hexz.fuse.SnapshotMount;
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,8 +12,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code hexz mount SNAP MNT}: serves a snapshot as block files. By default it starts itself
@@ -41,46 +41,11 @@ final class MountCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "MNT", description = "an empty directory")
   Path mnt;
 
-  @Option(names = "--rw", description = "writable disk: writes go to the --overlay file")
-  boolean rw;
-
-  @Option(names = "--overlay", paramLabel = "FILE", description = "copy-on-write overlay (created if missing)")
-  Path overlay;
-
   @Option(names = "--foreground", description = "stay attached until unmounted (for systemd)")
   boolean foreground;
 
-  @Option(names = "--cache-size", paramLabel = "SIZE", converter = Sizes.class,
-      description = "block cache size (default 256M)")
-  long cacheSize = MountOptions.DEFAULT_CACHE;
-
-  @Option(names = "--no-prefetch", description = "no background reads ahead of sequential readers")
-  boolean noPrefetch;
-
-  @Option(names = "--uid", paramLabel = "UID", description = "owner shown for the files, who may write a --rw disk (default: you; a directory snapshot: its stored owners)")
-  long uid = -1;
-
-  @Option(names = "--gid", paramLabel = "GID", description = "group shown for the files (default: yours; a directory snapshot: its stored groups)")
-  long gid = -1;
-
-  @Option(names = "--allow-other", description = "let other users access the mount, as the modes shown allow")
-  boolean allowOther;
-
-  @Option(names = "-o", paramLabel = "OPT", description = "FUSE mount option passed through (repeatable)")
-  List<String> fuseOptions = new ArrayList<>();
-
-  @Option(names = "--fuse-threads", paramLabel = "N",
-      description = "threads serving FUSE requests (default: ${DEFAULT-VALUE}; 1..64)")
-  int fuseThreads = MountOptions.DEFAULT_THREADS;
-
-  @Option(names = "--single-threaded", description = "one FUSE thread: requests are served one at a time")
-  boolean singleThreaded;
-
-  @Option(names = "--multi-threaded", hidden = true, description = "the default pool of FUSE threads (kept for scripts)")
-  boolean multiThreaded;
-
-  @Option(names = "--parent-dir", paramLabel = "DIR", description = "where to look for parents of thin snapshots")
-  List<Path> parentDirs = new ArrayList<>();
+  @picocli.CommandLine.Mixin
+  MountFlags flags;
 
   @picocli.CommandLine.Mixin
   PasswordFlags passwords;
@@ -88,37 +53,14 @@ final class MountCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin
   PublicKeyFlag publicKey;
 
-  @Option(names = "--debug", description = "libfuse debug output and stack traces")
-  boolean debug;
+  @Spec
+  CommandSpec spec;
 
   private String location;
 
   @Override
   public Integer call() throws Exception {
-    if (rw != (overlay != null)) {
-      throw new Errors.UsageException(rw ? "--rw needs --overlay FILE" : "--overlay needs --rw");
-    }
-    List<String> opts = new ArrayList<>();
-    for (String o : fuseOptions) {
-      for (String part : o.split(",")) {
-        if (!part.isBlank()) {
-          opts.add(part.trim());
-        }
-      }
-    }
-    if (singleThreaded && multiThreaded) {
-      throw new Errors.UsageException("--single-threaded and --multi-threaded exclude each other");
-    }
-    if (fuseThreads < 1 || fuseThreads > MountOptions.MAX_THREADS) {
-      throw new Errors.UsageException("--fuse-threads " + fuseThreads + ": must be 1.." + MountOptions.MAX_THREADS);
-    }
-    if (singleThreaded && fuseThreads != MountOptions.DEFAULT_THREADS && fuseThreads != 1) {
-      throw new Errors.UsageException("--single-threaded and --fuse-threads " + fuseThreads + " exclude each other");
-    }
-    int threads = singleThreaded ? 1 : fuseThreads;
-    MountOptions mo = new MountOptions(overlay == null ? null : overlay.toAbsolutePath(), cacheSize, !noPrefetch,
-        uid, gid, allowOther, opts, debug, threads,
-        parentDirs.stream().map(Path::toAbsolutePath).toList(), remote.options());
+    MountOptions mo = flags.options(remote.options());
     Path mp = mnt.toAbsolutePath().normalize();
     boolean isRemote = io.hexz.store.ByteSources.isRemote(snap);
     if (!isRemote && !Files.exists(Path.of(snap))) {
@@ -126,7 +68,12 @@ final class MountCommand implements Callable<Integer> {
     }
     location = isRemote ? snap : Path.of(snap).toAbsolutePath().toString();
     clearStaleMount(mp);
-    return foreground ? runForeground(mp, mo) : runBackground(mp);
+    if (foreground) {
+      return runForeground(mp, mo);
+    }
+    BackgroundMount.start(mp, MountJvm.forChild(flags.cacheSize, passwords.given() ? MountJvm.kdfMemory(location) : 0),
+        childArgs());
+    return 0;
   }
 
   /** A mount whose daemon died (SIGKILL) answers ENOTCONN forever; lift it so MNT can be reused. */
@@ -174,171 +121,18 @@ final class MountCommand implements Callable<Integer> {
     return 0;
   }
 
-  private int runBackground(Path mp) throws IOException, InterruptedException {
-    String javaBin = ProcessHandle.current().info().command().orElse("java");
-    String jar = new File(MountCommand.class.getProtectionDomain().getCodeSource().getLocation().getPath()).getPath();
-    List<String> cmd = new ArrayList<>(List.of("setsid", javaBin));
-    // The mount process's memory is the block cache plus a fixed overhead: cap the heap at that
-    // (the JVM default, a quarter of RAM, lets garbage pile up far beyond the cache).
-    for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (!arg.startsWith("-Xmx") && !arg.startsWith("-Xms") && !arg.startsWith("-Dfile.encoding") && !arg.startsWith("-XX:MaxMetaspaceSize")
-          && !arg.startsWith("-XX:ReservedCodeCacheSize") && !arg.startsWith("-XX:MaxDirectMemorySize")
-          && !arg.startsWith("-Xmn")) {
-        cmd.add(arg);
-      }
-    }
-    cmd.addAll(mountJvmOptions(cacheSize, passwords.given() ? kdfMemory(location) : 0));
-    cmd.addAll(List.of("-cp", jar, Main.class.getName(), "mount", "--foreground"));
-    cmd.addAll(reconstructArgs());
-    Path log = RunDir.logFile(mp);
-    RunDir.writeNew(log, "");
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    // glibc gives every thread that mallocs its own arena; libfuse's workers would each get one.
-    pb.environment().put("MALLOC_ARENA_MAX", "2");
-    Process p = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    String fsName = "hexz-" + p.pid();
-    while (System.nanoTime() < deadline) {
-      if (!p.isAlive()) {
-        throw new IOException(lastLine(log, mp + ": mount failed"));
-      }
-      for (MountTable.Entry e : MountTable.fuseMountsAt(mp)) {
-        if (e.source().equals(fsName) && Files.exists(RunDir.pidFile(mp))) {
-          return 0;
-        }
-      }
-      Thread.sleep(10);
-    }
-    p.destroy();
-    throw new IOException(mp + ": mount did not come up within 60 s (log: " + log + ")");
-  }
-
   /**
-   * The most heap one key derivation of {@code location} can take: Argon2 holds its whole memory
-   * cost on the heap. Read from the header(s) of a local snapshot or directory; the format's
-   * maximum when it cannot be known before opening (a remote snapshot, a thin one whose parents
-   * may use other parameters, a header that does not read: the child then reports why).
+   * The command line of the background mount's child: this command's own arguments as given
+   * (after @-file expansion), with {@code --foreground} in front. Every flag reaches the child
+   * unchanged, so a flag cannot be forgotten here; relative paths still resolve, as the child
+   * inherits the working directory. An argument starting with '@' is escaped as '@@' so that the
+   * child does not expand it again.
    */
-  static long kdfMemory(String location) {
-    long max = (long) io.hexz.format.EncryptionInfo.MAX_MEMORY_KIB << 10;
-    if (io.hexz.store.ByteSources.isRemote(location)) {
-      return max;
-    }
-    Path p = Path.of(location);
-    try {
-      List<Path> snaps;
-      if (Files.isDirectory(p)) {
-        try (var s = Files.list(p)) {
-          snaps = s.filter(f -> f.getFileName().toString().endsWith(".hxz") && Files.isRegularFile(f)).toList();
-        }
-      } else {
-        snaps = List.of(p);
-      }
-      long most = 0;
-      for (Path f : snaps) {
-        io.hexz.format.Header h = io.hexz.read.Snapshots.readHeader(f);
-        if (h.isThin()) {
-          return max;
-        }
-        if (h.isEncrypted()) {
-          most = Math.max(most, (long) h.encryption().memoryKiB() << 10);
-        }
-      }
-      return most;
-    } catch (IOException | RuntimeException e) {
-      return max;
-    }
-  }
-
-  /**
-   * JVM limits for a mount process with a block cache of {@code cacheBytes} that derives keys
-   * with up to {@code kdfBytes} of Argon2 memory.
-   */
-  static List<String> mountJvmOptions(long cacheBytes, long kdfBytes) {
-    // The young generation is fixed so that the old one holds every decoded block plus room for
-    // garbage: with the serial collector's default third of the heap for the young generation, a
-    // 256 MiB cache did not fit in the old one and each read of a few MiB cost a full collection.
-    long youngMiB = Math.max(8, Math.min(32, (cacheBytes >> 20) / 8));
-    // Keys are derived before the cache fills, so the two share the old generation; Argon2's
-    // blocks are 1 KiB arrays, each with a 32-byte object and array header.
-    long oldMiB = Math.max(io.hexz.read.ReadOptions.blockMemory(cacheBytes) >> 20, (kdfBytes + kdfBytes / 16) >> 20);
-    long heapMiB = oldMiB + youngMiB + 24;
-    return List.of("-Xmx" + heapMiB + "m", "-Xmn" + youngMiB + "m", "-Xms16m", "-XX:MaxMetaspaceSize=48m", "-XX:ReservedCodeCacheSize=24m",
-        "-XX:MaxDirectMemorySize=16m", "-XX:+UseSerialGC", "-XX:CICompilerCount=2",
-        // jnr decodes FUSE paths with the default charset; Latin-1 keeps every byte of a name (see TreeFs).
-        "-Dfile.encoding=ISO-8859-1");
-  }
-
-  private List<String> reconstructArgs() {
-    List<String> a = new ArrayList<>();
-    a.add(location);
-    a.add(mnt.toAbsolutePath().toString());
-    if (rw) {
-      a.addAll(List.of("--rw", "--overlay", overlay.toAbsolutePath().toString()));
-    }
-    a.addAll(List.of("--cache-size", Long.toString(cacheSize)));
-    if (noPrefetch) {
-      a.add("--no-prefetch");
-    }
-    if (uid >= 0) {
-      a.addAll(List.of("--uid", Long.toString(uid)));
-    }
-    if (gid >= 0) {
-      a.addAll(List.of("--gid", Long.toString(gid)));
-    }
-    if (allowOther) {
-      a.add("--allow-other");
-    }
-    for (String o : fuseOptions) {
-      a.addAll(List.of("-o", o));
-    }
-    a.addAll(List.of("--fuse-threads", Integer.toString(singleThreaded ? 1 : fuseThreads)));
-    a.addAll(remote.args());
-    a.addAll(passwords.args());
-    if (publicKey.file != null) {
-      a.addAll(List.of("--public-key", publicKey.file.toAbsolutePath().toString()));
-    }
-    for (Path d : parentDirs) {
-      a.addAll(List.of("--parent-dir", d.toAbsolutePath().toString()));
-    }
-    if (debug) {
-      a.add("--debug");
+  List<String> childArgs() {
+    List<String> a = new ArrayList<>(List.of(spec.name(), "--foreground"));
+    for (String arg : spec.commandLine().getParseResult().expandedArgs()) {
+      a.add(arg.startsWith("@") ? "@" + arg : arg);
     }
     return a;
-  }
-
-  /**
-   * Why the mount process ended, in one line: its own "hexz: " error line, else the last line of
-   * the log that is not part of a stack trace (the JVM's "Exception in thread ..." line of an
-   * error that escaped), never a stack frame.
-   */
-  static String lastLine(Path log, String fallback) {
-    List<String> lines;
-    try {
-      // Latin-1: a log line with bytes that are not UTF-8 must not make the reason unreadable.
-      lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
-    } catch (IOException e) {
-      return fallback + " (log: " + log + ")";
-    }
-    for (int i = lines.size() - 1; i >= 0; i--) {
-      String l = lines.get(i).trim();
-      if (l.startsWith("hexz: ")) {
-        return l.substring(6);
-      }
-    }
-    for (int i = lines.size() - 1; i >= 0; i--) {
-      String l = lines.get(i).trim();
-      if (l.isEmpty() || l.startsWith("at ") || l.startsWith("... ") || l.startsWith("Caused by:")
-          || l.startsWith("Suppressed:")) {
-        continue;
-      }
-      if (l.startsWith("Exception in thread ")) {
-        int q = l.indexOf('"', l.indexOf('"') + 1);
-        l = q > 0 ? l.substring(q + 1).trim() : l;
-      }
-      return fallback + ": " + l + " (log: " + log + ")";
-    }
-    return fallback + " (log: " + log + ")";
   }
 }

@@ -3,8 +3,6 @@ package io.hexz.cli;
 import io.hexz.crypto.Secret;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -51,17 +49,5 @@ final class PasswordFlags {
     try (Secret pw = read()) {
       return io.hexz.Hexz.open(snap, ro.withPassword(pw).withPublicKey(publicKey.read()));
     }
-  }
-
-  /** The same options for a child process (a path or a variable name, never the password). */
-  List<String> args() {
-    List<String> a = new ArrayList<>();
-    if (file != null) {
-      a.addAll(List.of("--password-file", file.toAbsolutePath().toString()));
-    }
-    if (env != null) {
-      a.addAll(List.of("--password-env", env));
-    }
-    return a;
   }
 }

@@ -2,8 +2,6 @@ package io.hexz.cli;
 
 import io.hexz.store.RemoteOptions;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Options for snapshots on HTTP(S) servers and S3 (a picocli mixin). */
@@ -28,20 +26,5 @@ final class RemoteFlags {
       b.region(region);
     }
     return b.build();
-  }
-
-  /** The same flags as arguments, for a child process. */
-  List<String> args() {
-    List<String> a = new ArrayList<>();
-    if (endpointUrl != null) {
-      a.addAll(List.of("--endpoint-url", endpointUrl.toString()));
-    }
-    if (region != null) {
-      a.addAll(List.of("--region", region));
-    }
-    if (allowRestricted) {
-      a.add("--allow-restricted");
-    }
-    return a;
   }
 }

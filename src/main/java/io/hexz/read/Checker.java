@@ -29,13 +29,12 @@ public final class Checker {
 
   /** Options for checking: a small cache for index pages (blocks are decoded once anyway). */
   static ReadOptions checkOptions(ReadOptions base) {
-    return new ReadOptions(8L << 20, false, 0, 1, base.parentDirs(), base.remote(), base.password(),
-        base.publicKey());
+    return base.toBuilder().caching(ReadOptions.UNCACHED).cacheBytes(8L << 20).build();
   }
 
   /** Like {@link #verify(Path)}, looking for parents of thin snapshots in {@code parentDirs} too. */
   public static VerifyReport verify(Path path, java.util.List<Path> parentDirs) throws IOException {
-    return verify(path.toString(), new ReadOptions(0, false, 0, 1, parentDirs));
+    return verify(path.toString(), ReadOptions.UNCACHED.withParentDirs(parentDirs));
   }
 
   /** Checks a local or remote snapshot; {@code options} supplies parent dirs and remote settings. */
@@ -151,7 +150,7 @@ public final class Checker {
 
   /** Like {@link #analyze(Path)}, looking for parents of thin snapshots in {@code parentDirs} too. */
   public static AnalyzeReport analyze(Path path, java.util.List<Path> parentDirs) throws IOException {
-    return analyze(path.toString(), new ReadOptions(0, false, 0, 1, parentDirs));
+    return analyze(path.toString(), ReadOptions.UNCACHED.withParentDirs(parentDirs));
   }
 
   /** Analyzes a local or remote snapshot. */

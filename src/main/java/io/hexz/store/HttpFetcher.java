@@ -2,39 +2,23 @@ package io.hexz.store;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodySubscriber;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
-import java.time.Duration;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.net.ssl.SSLException;
 
 /**
  * An object on a web server read with HTTP range requests ({@link HttpClient}: pooled
@@ -61,9 +45,6 @@ import javax.net.ssl.SSLException;
  */
 final class HttpFetcher implements RangeFetcher {
   private static final int MAX_REDIRECTS = 5;
-  private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)",
-      Pattern.CASE_INSENSITIVE);
-  private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes\\s+\\*/(\\d+)", Pattern.CASE_INSENSITIVE);
 
   private final URI origin;
   private final String name;
@@ -144,21 +125,18 @@ final class HttpFetcher implements RangeFetcher {
 
   private void probe() throws IOException {
     long last = options.chunkSize() - 1;
-    byte[][] got = new byte[1][];
-    HttpResponse<Void> r = get(0, last, false, info -> {
-      long[] range = contentRange(info.headers(), info.statusCode());
-      if (range[0] != 0 || range[1] > last || range[2] < 0 || range[1] >= range[2]) {
+    HttpResponse<byte[][]> r = get(0, last, false, info -> {
+      ContentRange range = ContentRange.parse(name, header(info.headers(), "Content-Range"));
+      if (range.first() != 0 || range.last() > last || !range.totalKnown() || range.last() >= range.total()) {
         throw new RemoteException(name, "server answered a request for bytes 0-" + last + " with Content-Range "
             + header(info.headers(), "Content-Range") + " (wrong Content-Range)");
       }
-      got[0] = new byte[(int) (range[1] + 1)];
-      size = range[2];
-      return got;
+      size = range.total();
+      return new byte[][] {new byte[(int) (range.last() + 1)]};
     });
     HttpHeaders h = r.headers();
     if (r.statusCode() == 416) {
-      Matcher m = UNSATISFIED_RANGE.matcher(header(h, "Content-Range"));
-      if (!m.matches() || Long.parseLong(m.group(1)) != 0) {
+      if (!ContentRange.unsatisfiedForEmpty(header(h, "Content-Range"))) {
         throw new RemoteException(name, "server refused the range bytes 0-" + last + " (HTTP 416, Content-Range "
             + header(h, "Content-Range") + ")");
       }
@@ -166,7 +144,7 @@ final class HttpFetcher implements RangeFetcher {
     } else if (r.statusCode() == 200 && "0".equals(header(h, "Content-Length"))) {
       size = 0; // an empty object: nothing to range over
     } else {
-      probe = got[0];
+      probe = r.body()[0];
     }
     etag = h.firstValue("ETag").orElse(null);
     lastModified = h.firstValue("Last-Modified").orElse(null);
@@ -181,11 +159,11 @@ final class HttpFetcher implements RangeFetcher {
     long last = offset + total - 1;
     get(offset, last, true, info -> {
       HttpHeaders h = info.headers();
-      long[] range = contentRange(h, info.statusCode());
-      if (range[2] >= 0 && range[2] != size) {
-        throw new RemoteChangedException(name, "its size is now " + range[2] + " bytes, was " + size);
+      ContentRange range = ContentRange.parse(name, header(h, "Content-Range"));
+      if (range.totalKnown() && range.total() != size) {
+        throw new RemoteChangedException(name, "its size is now " + range.total() + " bytes, was " + size);
       }
-      if (range[0] != offset || range[1] != last) {
+      if (range.first() != offset || range.last() != last) {
         throw new RemoteException(name, "server answered a request for bytes " + offset + "-" + last
             + " with Content-Range " + header(h, "Content-Range") + " (wrong Content-Range)");
       }
@@ -229,12 +207,12 @@ final class HttpFetcher implements RangeFetcher {
    * One ranged GET of bytes {@code first..last} (inclusive), following redirects; returns the
    * final response, whose body (for a 206) has been written through {@code sink}.
    */
-  private HttpResponse<Void> get(long first, long last, boolean pinned, Sink sink) throws IOException {
+  private HttpResponse<byte[][]> get(long first, long last, boolean pinned, Sink sink) throws IOException {
     URI uri = target;
     for (int hop = 0; ; hop++) {
       String shown = uri == origin ? null : Uris.redact(uri);
       policy.check(name, shown, uri.getHost());
-      HttpResponse<Void> r = send(request(uri, first, last, pinned), sink);
+      HttpResponse<byte[][]> r = send(request(uri, first, last, pinned), sink);
       int status = r.statusCode();
       if (status == 206) {
         if (hop > 0 && !pinned) {
@@ -257,7 +235,8 @@ final class HttpFetcher implements RangeFetcher {
           return r;
         }
       }
-      throw statusError(r, pinned);
+      throw HttpFailures.forStatus(name, status, pinned, etag,
+          HttpFailures.retryAfter(r.headers().firstValue("Retry-After").orElse(null), ZonedDateTime.now()));
     }
   }
 
@@ -302,11 +281,11 @@ final class HttpFetcher implements RangeFetcher {
   }
 
   /** Sends {@code req}; the whole exchange, body included, is bounded by the request timeout. */
-  private HttpResponse<Void> send(HttpRequest req, Sink sink) throws IOException {
+  private HttpResponse<byte[][]> send(HttpRequest req, Sink sink) throws IOException {
     stats.requests.increment();
-    HttpResponse.BodyHandler<Void> handler = info -> {
+    HttpResponse.BodyHandler<byte[][]> handler = info -> {
       if (info.statusCode() != 206) {
-        return new Fill(name, null, 0, stats); // discards: cancels the body
+        return RangeBodySubscriber.discarding();
       }
       try {
         if (info.headers().firstValue("Content-Encoding").filter(v -> !v.equalsIgnoreCase("identity")).isPresent()) {
@@ -323,12 +302,12 @@ final class HttpFetcher implements RangeFetcher {
           throw new RemoteException(name, "short or long body: server sent Content-Length " + cl.get()
               + " for a range of " + expected + " bytes");
         }
-        return new Fill(name, parts, expected, stats);
+        return RangeBodySubscriber.into(name, parts, expected, stats);
       } catch (IOException e) {
-        return Fill.failing(e);
+        return RangeBodySubscriber.failing(e);
       }
     };
-    CompletableFuture<HttpResponse<Void>> cf;
+    CompletableFuture<HttpResponse<byte[][]>> cf;
     try {
       cf = client.sendAsync(req, handler);
     } catch (IllegalArgumentException e) {
@@ -339,117 +318,15 @@ final class HttpFetcher implements RangeFetcher {
       return cf.get(timeout, TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       cf.cancel(true);
-      throw new TransientException("no complete answer within " + seconds(options.requestTimeout()), null, null);
+      throw new TransientException("no complete answer within " + HttpFailures.seconds(options.requestTimeout()),
+          null, null);
     } catch (InterruptedException e) {
       cf.cancel(true);
       Thread.currentThread().interrupt();
       throw new InterruptedIOException(name + ": interrupted");
     } catch (ExecutionException e) {
-      throw translate(unwrap(e.getCause()), req.uri());
-    }
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
-  }
-
-  /** Our own verdicts pass; transport failures become transient, except TLS trust problems. */
-  private IOException translate(Throwable t, URI uri) {
-    if (t instanceof RemoteException || t instanceof TransientException || t instanceof RestrictedAddressException
-        || t instanceof InterruptedIOException) {
-      return (IOException) t;
-    }
-    String what = describe(t, uri);
-    if (t instanceof HttpConnectTimeoutException) {
-      return new TransientException("connect timed out after " + seconds(options.connectTimeout()), null, t);
-    }
-    if (t instanceof HttpTimeoutException) {
-      return new TransientException("no answer within " + seconds(options.requestTimeout()), null, t);
-    }
-    if (t instanceof SSLException && !(t.getCause() instanceof java.net.SocketException)) {
-      return new RemoteException(name, "TLS failed: " + what, t);
-    }
-    if (t instanceof ConnectException) {
-      return new TransientException("cannot connect" + (t.getMessage() == null ? " (connection refused)"
-          : ": " + what), null, t);
-    }
-    if (t instanceof IOException) {
-      return new TransientException("connection failed: " + what, null, t);
-    }
-    return new RemoteException(name, "request failed: " + what, t);
-  }
-
-  private static String describe(Throwable t, URI uri) {
-    String m = t.getMessage();
-    return m == null || m.isBlank() ? t.getClass().getSimpleName() : Uris.scrub(m, uri);
-  }
-
-  private IOException statusError(HttpResponse<Void> r, boolean pinned) {
-    int s = r.statusCode();
-    HttpHeaders h = r.headers();
-    if (s == 200) {
-      return new RemoteException(name, "server ignores Range requests (answered 200 with the whole object instead of"
-          + " 206 Partial Content); serve the snapshot from a server that supports Range requests");
-    }
-    if (s == 412 && pinned) {
-      return new RemoteChangedException(name, "HTTP 412 Precondition Failed for If-Match " + etag);
-    }
-    if (s == 416 && pinned) {
-      return new RemoteChangedException(name, "HTTP 416: the range is no longer inside it");
-    }
-    if ((s == 404 || s == 410) && pinned) {
-      return new RemoteChangedException(name, "it is gone: HTTP " + s);
-    }
-    if (s == 404 || s == 410) {
-      return new NoSuchFileException(name, null, "not found (HTTP " + s + ")");
-    }
-    if (s == 401 || s == 403) {
-      return new AccessDeniedException(name, null, "access denied (HTTP " + s + ")");
-    }
-    if (s == 408 || s == 425 || s == 429 || s >= 500) {
-      return new TransientException("HTTP " + s, retryAfter(h), null);
-    }
-    return new RemoteException(name, "unexpected answer HTTP " + s);
-  }
-
-  private static Duration retryAfter(HttpHeaders h) {
-    Optional<String> v = h.firstValue("Retry-After");
-    if (v.isEmpty()) {
-      return null;
-    }
-    try {
-      return Duration.ofSeconds(Long.parseLong(v.get().trim()));
-    } catch (NumberFormatException e) {
-      try {
-        return Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v.get().trim(),
-            DateTimeFormatter.RFC_1123_DATE_TIME));
-      } catch (RuntimeException e2) {
-        return null;
-      }
-    }
-  }
-
-  /** {start, end, total} of a 206's Content-Range (total -1 for "*"). */
-  private long[] contentRange(HttpHeaders h, int status) throws IOException {
-    String v = header(h, "Content-Range");
-    Matcher m = CONTENT_RANGE.matcher(v.trim());
-    if (!m.matches()) {
-      throw new RemoteException(name, "server answered 206 with " + (v.isEmpty() ? "no Content-Range"
-          : "an unusable Content-Range '" + v + "'") + " (wrong Content-Range)");
-    }
-    try {
-      long start = Long.parseLong(m.group(1));
-      long end = Long.parseLong(m.group(2));
-      long total = m.group(3).equals("*") ? -1 : Long.parseLong(m.group(3));
-      if (end < start || (total >= 0 && end >= total)) {
-        throw new RemoteException(name, "server sent an impossible Content-Range '" + v + "' (wrong Content-Range)");
-      }
-      return new long[] {start, end, total};
-    } catch (NumberFormatException e) {
-      throw new RemoteException(name, "server sent an unusable Content-Range '" + v + "' (wrong Content-Range)");
+      throw HttpFailures.forTransport(name, HttpFailures.unwrap(e.getCause()), req.uri(), options.connectTimeout(),
+          options.requestTimeout());
     }
   }
 
@@ -457,117 +334,8 @@ final class HttpFetcher implements RangeFetcher {
     return h.firstValue(key).orElse("");
   }
 
-  private static String seconds(Duration d) {
-    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
-  }
-
   @Override
   public void close() {
     executor.shutdownNow();
-  }
-
-  /**
-   * Writes a 206 body into the parts, counting bytes; refuses a body longer or shorter than the
-   * range. With no parts it discards the body by cancelling it (the connection is closed rather
-   * than a possibly huge body read). Confined to the client's delivery (calls are serialized).
-   */
-  private static final class Fill implements BodySubscriber<Void> {
-    private final String name;
-    private final byte[][] parts;
-    private final long expected;
-    private final Stats stats;
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
-    private final IOException failure;
-    private Flow.Subscription subscription;
-    private int part;
-    private int pos;
-    private long received;
-
-    Fill(String name, byte[][] parts, long expected, Stats stats) {
-      this(name, parts, expected, stats, null);
-    }
-
-    private Fill(String name, byte[][] parts, long expected, Stats stats, IOException failure) {
-      this.name = name;
-      this.parts = parts;
-      this.expected = expected;
-      this.stats = stats;
-      this.failure = failure;
-    }
-
-    static Fill failing(IOException e) {
-      return new Fill(null, null, 0, null, e);
-    }
-
-    @Override
-    public CompletionStage<Void> getBody() {
-      return done;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      if (parts == null) {
-        s.cancel();
-        if (failure != null) {
-          done.completeExceptionally(failure);
-        } else {
-          done.complete(null);
-        }
-        return;
-      }
-      s.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      if (done.isDone()) {
-        return;
-      }
-      for (ByteBuffer bb : items) {
-        int r = bb.remaining();
-        stats.bytesFetched.add(r);
-        received += r;
-        if (received > expected) {
-          subscription.cancel();
-          done.completeExceptionally(new RemoteException(name, "server sent more than the " + expected
-              + " bytes of the range"));
-          return;
-        }
-        while (bb.hasRemaining()) {
-          byte[] p = parts[part];
-          int n = Math.min(p.length - pos, bb.remaining());
-          bb.get(p, pos, n);
-          pos += n;
-          if (pos == p.length) {
-            part++;
-            pos = 0;
-          }
-        }
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      if (t instanceof IOException || t instanceof java.io.UncheckedIOException) {
-        done.completeExceptionally(new TransientException("connection lost after " + received + " of " + expected
-            + " body bytes (" + (t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage()) + ")", null, t));
-      } else {
-        done.completeExceptionally(t);
-      }
-    }
-
-    @Override
-    public void onComplete() {
-      if (parts == null || done.isDone()) {
-        return;
-      }
-      if (received < expected) {
-        done.completeExceptionally(new TransientException("short body: " + received + " of " + expected + " bytes",
-            null, null));
-      } else {
-        done.complete(null);
-      }
-    }
   }
 }

@@ -66,7 +66,8 @@ final class Retrier {
     cap = Math.min(cap, maxNanos);
     long d = ThreadLocalRandom.current().nextLong(cap + 1);
     if (retryAfter != null && !retryAfter.isNegative()) {
-      d = Math.max(d, Math.min(maxNanos, retryAfter.toNanos()));
+      // Compared as durations: toNanos() overflows past 292 years, which a Retry-After can say.
+      d = Math.max(d, retryAfter.compareTo(Duration.ofNanos(maxNanos)) >= 0 ? maxNanos : retryAfter.toNanos());
     }
     return d;
   }

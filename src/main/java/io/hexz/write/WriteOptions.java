@@ -138,8 +138,7 @@ public final class WriteOptions {
     private LongConsumer progress = n -> {};
     private int dedupCapacity = 4 << 20;
     private java.nio.file.Path parent;
-    private io.hexz.read.ReadOptions parentReadOptions =
-        new io.hexz.read.ReadOptions(64L << 20, false, 0, 1);
+    private io.hexz.read.ReadOptions parentReadOptions = io.hexz.read.ReadOptions.LOOKUPS;
     private io.hexz.crypto.Secret password;
     private io.hexz.crypto.KdfParams kdf = io.hexz.crypto.KdfParams.DEFAULTS;
     private java.util.Set<java.nio.file.attribute.PosixFilePermission> maxPermissions;

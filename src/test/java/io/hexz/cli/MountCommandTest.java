@@ -1,8 +1,6 @@
 package io.hexz.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,55 +8,43 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** How a background mount is started and how its failure is reported, without mounting. */
+/** What a mount command hands its background child, without mounting. */
 class MountCommandTest {
 
-  private static long heapMiB(List<String> opts) {
-    for (String o : opts) {
-      if (o.startsWith("-Xmx")) {
-        return Long.parseLong(o.substring(4, o.length() - 1));
+  private static MountCommand parse(String... args) {
+    picocli.CommandLine.ParseResult r = new picocli.CommandLine(new HexzCommand()).parseArgs(args);
+    return (MountCommand) r.subcommand().commandSpec().userObject();
+  }
+
+  @Test
+  void theChildGetsTheArgumentsAsGivenPlusForeground(@TempDir Path dir) throws Exception {
+    MountCommand m = parse("mount", "rel/a.hxz", "--rw", "--overlay", "o.ovl", "--cache-size", "64M",
+        "-o", "ro,noatime", "--single-threaded", "--password-file", "pw", "--endpoint-url", "http://minio:9000/",
+        "--", "@literal");
+    assertEquals(List.of("mount", "--foreground", "rel/a.hxz", "--rw", "--overlay", "o.ovl", "--cache-size",
+        "64M", "-o", "ro,noatime", "--single-threaded", "--password-file", "pw", "--endpoint-url",
+        "http://minio:9000/", "--", "@@literal"), m.childArgs());
+    assertEquals(Path.of("@literal"), m.mnt, "picocli kept the name that is no @-file as it is");
+    Path args = Files.writeString(dir.resolve("args"), "a.hxz\nmnt\n--uid\n7\n");
+    assertEquals(List.of("mount", "--foreground", "a.hxz", "mnt", "--uid", "7", "--no-prefetch"),
+        parse("mount", "@" + args, "--no-prefetch").childArgs(), "@-files are expanded once, by the parent");
+  }
+
+  @Test
+  void noFlagIsDroppedOnTheWayToTheChild() {
+    // Every option of mount, given with a value where it takes one, reaches the child as given.
+    List<String> given = new java.util.ArrayList<>(List.of("mount", "a.hxz", "mnt"));
+    for (picocli.CommandLine.Model.OptionSpec o : parse("mount", "a.hxz", "mnt").spec.options()) {
+      if (o.usageHelp() || o.versionHelp() || o.longestName().equals("--foreground")) {
+        continue;
+      }
+      given.add(o.longestName());
+      if (o.arity().max() > 0) {
+        given.add(o.longestName().equals("--endpoint-url") ? "http://h/" : "1");
       }
     }
-    throw new AssertionError("no -Xmx in " + opts);
-  }
-
-  @Test
-  void heapHoldsTheKeyDerivationBesideASmallCache() {
-    long cache = 16L << 20;
-    long kdf = 64L << 20;
-    long heap = heapMiB(MountCommand.mountJvmOptions(cache, kdf));
-    // Argon2's memory plus its 1 KiB blocks' headers must fit beside the young generation.
-    assertTrue(heap >= 64 + 64 / 32 + 8 + 16, "heap " + heap + " MiB for a 64 MiB KDF");
-    assertEquals(heapMiB(MountCommand.mountJvmOptions(cache, 0)) < heap, true);
-    long big = heapMiB(MountCommand.mountJvmOptions(256L << 20, 0));
-    assertEquals(big, heapMiB(MountCommand.mountJvmOptions(256L << 20, 64L << 20)),
-        "a large cache already leaves room for the KDF");
-  }
-
-  @Test
-  void kdfMemoryComesFromTheHeader(@TempDir Path dir) throws Exception {
-    Path img = Files.write(dir.resolve("in.img"), new byte[100_000]);
-    Path pw = Files.writeString(dir.resolve("pw"), "pw\n");
-    Path enc = dir.resolve("enc.hxz");
-    assertEquals(0, Main.run("build", "-q", img.toString(), enc.toString(), "--encrypt", "--password-file",
-        pw.toString(), "--kdf-memory", "8M", "--kdf-iterations", "1"));
-    assertEquals(8L << 20, MountCommand.kdfMemory(enc.toString()));
-    assertEquals(8L << 20, MountCommand.kdfMemory(dir.toString()));
-    assertEquals((long) io.hexz.format.EncryptionInfo.MAX_MEMORY_KIB << 10,
-        MountCommand.kdfMemory("https://example.invalid/x.hxz"));
-  }
-
-  @Test
-  void aStackTraceIsNeverTheReason(@TempDir Path dir) throws Exception {
-    Path log = Files.writeString(dir.resolve("mount.log"), String.join("\n",
-        "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space",
-        "\tat org.bouncycastle.crypto.generators.Argon2BytesGenerator.init(Unknown Source)",
-        "\tat io.hexz.cli.Main.main(Main.java:10)", ""));
-    String why = MountCommand.lastLine(log, "/mnt: mount failed");
-    assertTrue(why.startsWith("/mnt: mount failed: java.lang.OutOfMemoryError: Java heap space"), why);
-    assertFalse(why.contains(" at ") || why.contains("Main.java"), why);
-    Files.writeString(log, "some libfuse line\nhexz: /x.hxz: wrong password or damaged header\n");
-    assertEquals("/x.hxz: wrong password or damaged header", MountCommand.lastLine(log, "/mnt: mount failed"));
+    List<String> child = parse(given.toArray(String[]::new)).childArgs();
+    assertEquals(given.subList(1, given.size()), child.subList(2, child.size()));
   }
 
   @Test

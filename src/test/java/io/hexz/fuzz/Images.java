@@ -24,7 +24,7 @@ final class Images {
   record Image(Path good, byte[] bytes, byte[] disk, byte[] memory) {}
 
   /** Reader options for fuzzing: a small cache, no prefetch threads (each input is read once). */
-  static final ReadOptions OPTIONS = new ReadOptions(2L << 20, false, 0, 1);
+  static final ReadOptions OPTIONS = ReadOptions.UNCACHED.withCacheBytes(2L << 20);
 
   /** Options for a fuzz fixture: 4 KiB blocks (many blocks in a small file), dedup on. */
   static WriteOptions.Builder options(CodecType codec) {

@@ -97,7 +97,7 @@ class FaultInjectionTest {
     List<Extent> es = layout.of(region);
     Extent bad = es.get(rnd.nextInt(es.size()));
     String ctx = "failing " + bad + ", " + Seeds.describe(SEED);
-    for (ReadOptions ro : new ReadOptions[] {ReadOptions.DEFAULTS, new ReadOptions(0, false, 0, 1)}) {
+    for (ReadOptions ro : new ReadOptions[] {ReadOptions.DEFAULTS, ReadOptions.UNCACHED}) {
       FaultySource src = new FaultySource(ByteSources.open(file), bad.offset(), bad.end());
       try (Snapshot s = Snapshots.open(src, ro)) {
         int failed = 0;

@@ -19,7 +19,7 @@ class SnapshotCacheBelowOneBlockTest extends AbstractBlockDeviceTest {
     byte[] disk = TestData.mixed(512 * 1024 + 9, bs, rnd);
     Path file = dir.resolve("below.hxz");
     Snaps.write(file, Snaps.options(bs, CodecType.ZSTD, 3, true).build(), disk, null, false);
-    Snapshot s = Hexz.open(file, new ReadOptions(1000, true, 4L * bs, 2));
+    Snapshot s = Hexz.open(file, ReadOptions.builder().cacheBytes(1000).prefetchBytes(4L * bs).build());
     return new Subject(s.disk(), disk, bs, s);
   }
 }

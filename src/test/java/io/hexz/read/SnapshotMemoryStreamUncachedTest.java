@@ -19,7 +19,7 @@ class SnapshotMemoryStreamUncachedTest extends AbstractBlockDeviceTest {
     byte[] disk = TestData.mixed(3 * bs + 5, bs, rnd);
     Path file = dir.resolve("memory.hxz");
     Snaps.write(file, Snaps.options(bs, CodecType.ZSTD, 3, true).build(), disk, memory, true);
-    Snapshot s = Hexz.open(file, new ReadOptions(0, false, 0, 1));
+    Snapshot s = Hexz.open(file, ReadOptions.UNCACHED);
     return new Subject(s.memory().orElseThrow(), memory, bs, s);
   }
 }

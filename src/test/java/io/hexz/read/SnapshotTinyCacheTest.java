@@ -19,7 +19,7 @@ class SnapshotTinyCacheTest extends AbstractBlockDeviceTest {
     byte[] disk = TestData.mixed(2 * 1024 * 1024 + 333, bs, rnd);
     Path file = dir.resolve("tiny.hxz");
     Snaps.write(file, Snaps.options(bs, CodecType.LZ4, 0, true).build(), disk, null, false);
-    Snapshot s = Hexz.open(file, new ReadOptions(4L * bs, true, 8L * bs, 2));
+    Snapshot s = Hexz.open(file, ReadOptions.builder().cacheBytes(4L * bs).prefetchBytes(8L * bs).build());
     return new Subject(s.disk(), disk, bs, s);
   }
 }

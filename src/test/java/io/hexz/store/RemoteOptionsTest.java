@@ -51,5 +51,7 @@ class RemoteOptionsTest {
       }
     }
     assertEquals(2_000_000_000L, r.delayNanos(0, Duration.ofHours(1)), "Retry-After is capped");
+    assertEquals(2_000_000_000L, r.delayNanos(0, HttpFailures.retryAfter("99999999999999", null)),
+        "a Retry-After past what nanoseconds in a long can hold is capped too");
   }
 }

@@ -146,7 +146,7 @@ class AtomicityTest {
     // Readers keep opening the target while it is replaced: each must see one complete snapshot.
     Thread reader = new Thread(() -> {
       while (!stop.get() && readerFailure.get() == null) {
-        try (Snapshot s = Hexz.open(target, new ReadOptions(0, false, 0, 1))) {
+        try (Snapshot s = Hexz.open(target, ReadOptions.UNCACHED)) {
           byte[] id = s.header().identity();
           byte[] expect = Arrays.equals(id, oldId) ? oldData : Arrays.equals(id, newId) ? newData : null;
           if (expect == null) {
