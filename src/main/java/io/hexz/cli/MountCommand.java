@@ -98,9 +98,7 @@ final class MountCommand implements Callable<Integer> {
   private int runForeground(Path mp, MountOptions base) throws IOException {
     FuseMount m;
     try (io.hexz.crypto.Secret pw = passwords.read()) {
-      MountOptions mo = new MountOptions(base.overlay(), base.cacheBytes(), base.prefetch(), base.uid(), base.gid(),
-          base.allowOther(), base.fuseOptions(), base.debug(), base.threads(), base.parentDirs(), base.remote(),
-          pw, publicKey.read());
+      MountOptions mo = base.toBuilder().password(pw).publicKey(publicKey.read()).build();
       m = SnapshotMount.mount(location, mp, mo);
     } // every snapshot is open: the password is wiped, the derived keys live in the open snapshots
     Path pidFile = RunDir.pidFile(mp);

@@ -83,8 +83,8 @@ final class MountFlags {
       throw new Errors.UsageException("--single-threaded and --fuse-threads " + fuseThreads + " exclude each other");
     }
     int threads = singleThreaded ? 1 : fuseThreads;
-    return new MountOptions(overlay == null ? null : overlay.toAbsolutePath(), cacheSize, !noPrefetch,
-        uid, gid, allowOther, opts, debug, threads,
-        parentDirs.stream().map(Path::toAbsolutePath).toList(), remote);
+    return MountOptions.builder().overlay(overlay == null ? null : overlay.toAbsolutePath()).cacheBytes(cacheSize)
+        .prefetch(!noPrefetch).uid(uid).gid(gid).allowOther(allowOther).fuseOptions(opts).debug(debug)
+        .threads(threads).parentDirs(parentDirs.stream().map(Path::toAbsolutePath).toList()).remote(remote).build();
   }
 }

@@ -29,9 +29,8 @@ public final class SnapshotMount {
       throw new NoSuchFileException(location, null, "snapshot does not exist");
     }
     List<Closeable> resources = new ArrayList<>();
-    ReadOptions ro = ReadOptions.DEFAULTS.withCacheBytes(o.cacheBytes()).withPrefetch(o.prefetch())
-        .withParentDirs(o.parentDirs()).withRemote(o.remote()).withPassword(o.password())
-        .withPublicKey(o.publicKey());
+    ReadOptions ro = ReadOptions.builder().cacheBytes(o.cacheBytes()).prefetch(o.prefetch())
+        .parentDirs(o.parentDirs()).remote(o.remote()).password(o.password()).publicKey(o.publicKey()).build();
     long uid = o.uid() >= 0 ? o.uid() : uidOf("uid");
     long gid = o.gid() >= 0 ? o.gid() : uidOf("gid");
     try {
