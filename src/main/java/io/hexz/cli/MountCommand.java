@@ -98,7 +98,8 @@ final class MountCommand implements Callable<Integer> {
   private int runForeground(Path mp, MountOptions base) throws IOException {
     FuseMount m;
     try (io.hexz.crypto.Secret pw = passwords.read()) {
-      MountOptions mo = base.toBuilder().password(pw).publicKey(publicKey.read()).build();
+      MountOptions mo = base.toBuilder().read(base.read().toBuilder().password(pw).publicKey(publicKey.read()).build())
+          .build();
       m = SnapshotMount.mount(location, mp, mo);
     } // every snapshot is open: the password is wiped, the derived keys live in the open snapshots
     Path pidFile = RunDir.pidFile(mp);

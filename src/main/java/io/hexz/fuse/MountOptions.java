@@ -1,9 +1,7 @@
 package io.hexz.fuse;
 
-import io.hexz.crypto.Secret;
-import io.hexz.store.RemoteOptions;
+import io.hexz.read.ReadOptions;
 import java.nio.file.Path;
-import java.security.PublicKey;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,7 +11,7 @@ import java.util.Objects;
  * prefetch, {@value #DEFAULT_THREADS} FUSE threads, the mounting user's ids.
  */
 public final class MountOptions {
-  /** Default block cache for mounts: 256 MiB. */
+  /** Default block cache for mounts: 256 MiB ({@link ReadOptions#DEFAULTS}). */
   public static final long DEFAULT_CACHE = 256L << 20;
 
   /** Default number of FUSE worker threads. */
@@ -26,33 +24,23 @@ public final class MountOptions {
   public static final MountOptions DEFAULTS = builder().build();
 
   private final Path overlay;
-  private final long cacheBytes;
-  private final boolean prefetch;
   private final long uid;
   private final long gid;
   private final boolean allowOther;
   private final List<String> fuseOptions;
   private final boolean debug;
   private final int threads;
-  private final List<Path> parentDirs;
-  private final RemoteOptions remote;
-  private final Secret password;
-  private final PublicKey publicKey;
+  private final ReadOptions read;
 
   private MountOptions(Builder b) {
     this.overlay = b.overlay;
-    this.cacheBytes = b.cacheBytes;
-    this.prefetch = b.prefetch;
     this.uid = b.uid;
     this.gid = b.gid;
     this.allowOther = b.allowOther;
     this.fuseOptions = b.fuseOptions;
     this.debug = b.debug;
     this.threads = b.threads;
-    this.parentDirs = b.parentDirs;
-    this.remote = b.remote;
-    this.password = b.password;
-    this.publicKey = b.publicKey;
+    this.read = b.read;
   }
 
   /** A builder holding {@link #DEFAULTS}' values. */
@@ -64,18 +52,13 @@ public final class MountOptions {
   public Builder toBuilder() {
     Builder b = new Builder();
     b.overlay = overlay;
-    b.cacheBytes = cacheBytes;
-    b.prefetch = prefetch;
     b.uid = uid;
     b.gid = gid;
     b.allowOther = allowOther;
     b.fuseOptions = fuseOptions;
     b.debug = debug;
     b.threads = threads;
-    b.parentDirs = parentDirs;
-    b.remote = remote;
-    b.password = password;
-    b.publicKey = publicKey;
+    b.read = read;
     return b;
   }
 
@@ -87,16 +70,6 @@ public final class MountOptions {
   /** Whether the mount is writable (it has an overlay). */
   public boolean writable() {
     return overlay != null;
-  }
-
-  /** Block cache size. */
-  public long cacheBytes() {
-    return cacheBytes;
-  }
-
-  /** Whether the sequential prefetcher runs. */
-  public boolean prefetch() {
-    return prefetch;
   }
 
   /** Owner reported for files (negative: the mounting user). */
@@ -129,60 +102,31 @@ public final class MountOptions {
     return threads;
   }
 
-  /** Where to look for parents of thin snapshots, after their path hints. */
-  public List<Path> parentDirs() {
-    return parentDirs;
-  }
-
-  /** How snapshots on HTTP(S) or S3 are fetched. */
-  public RemoteOptions remote() {
-    return remote;
-  }
-
-  /** The password of encrypted snapshots, or null; needed only until the mount is up. */
-  public Secret password() {
-    return password;
-  }
-
-  /** Serve only snapshots signed by this key, each block checked, or null. */
-  public PublicKey publicKey() {
-    return publicKey;
+  /**
+   * How the snapshots are read: cache size, prefetch, where parents are looked for, remote
+   * fetching, the password of encrypted snapshots (needed only until the mount is up) and the
+   * public key that signed snapshots must verify with.
+   */
+  public ReadOptions read() {
+    return read;
   }
 
   /** Collects options; every setter checks its value at once. Not thread-safe. */
   public static final class Builder {
     private Path overlay;
-    private long cacheBytes = DEFAULT_CACHE;
-    private boolean prefetch = true;
     private long uid = -1;
     private long gid = -1;
     private boolean allowOther;
     private List<String> fuseOptions = List.of();
     private boolean debug;
     private int threads = DEFAULT_THREADS;
-    private List<Path> parentDirs = List.of();
-    private RemoteOptions remote = RemoteOptions.DEFAULTS;
-    private Secret password;
-    private PublicKey publicKey;
+    private ReadOptions read = ReadOptions.DEFAULTS;
 
     private Builder() {}
 
     /** Makes the mount writable, its writes going to {@code file}; null for read-only. */
     public Builder overlay(Path file) {
       this.overlay = file;
-      return this;
-    }
-
-    public Builder cacheBytes(long bytes) {
-      if (bytes < 0) {
-        throw new IllegalArgumentException("cache size (" + bytes + ") must be >= 0");
-      }
-      this.cacheBytes = bytes;
-      return this;
-    }
-
-    public Builder prefetch(boolean on) {
-      this.prefetch = on;
       return this;
     }
 
@@ -227,24 +171,9 @@ public final class MountOptions {
       return this;
     }
 
-    public Builder parentDirs(List<Path> dirs) {
-      this.parentDirs = List.copyOf(dirs);
-      return this;
-    }
-
-    public Builder remote(RemoteOptions r) {
-      this.remote = Objects.requireNonNull(r, "remote");
-      return this;
-    }
-
-    /** The password of encrypted snapshots, or null; the caller keeps ownership and wipes it. */
-    public Builder password(Secret p) {
-      this.password = p;
-      return this;
-    }
-
-    public Builder publicKey(PublicKey k) {
-      this.publicKey = k;
+    /** How the snapshots are read (the default: {@link ReadOptions#DEFAULTS}, a 256 MiB cache with prefetch). */
+    public Builder read(ReadOptions o) {
+      this.read = Objects.requireNonNull(o, "read");
       return this;
     }
 

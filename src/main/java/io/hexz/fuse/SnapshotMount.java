@@ -29,8 +29,7 @@ public final class SnapshotMount {
       throw new NoSuchFileException(location, null, "snapshot does not exist");
     }
     List<Closeable> resources = new ArrayList<>();
-    ReadOptions ro = ReadOptions.builder().cacheBytes(o.cacheBytes()).prefetch(o.prefetch())
-        .parentDirs(o.parentDirs()).remote(o.remote()).password(o.password()).publicKey(o.publicKey()).build();
+    ReadOptions ro = o.read();
     long uid = o.uid() >= 0 ? o.uid() : uidOf("uid");
     long gid = o.gid() >= 0 ? o.gid() : uidOf("gid");
     try {
