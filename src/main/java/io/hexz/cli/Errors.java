@@ -1,5 +1,6 @@
 package io.hexz.cli;
 
+import io.hexz.fuse.ReadOnlySourceException;
 import io.hexz.store.RestrictedAddressException;
 import java.io.FileNotFoundException;
 import java.io.UncheckedIOException;
@@ -64,6 +65,9 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     for (Throwable x = t; x != null; x = x.getCause() == x ? null : x.getCause()) {
       if (x instanceof RestrictedAddressException) {
         return "; pass --allow-restricted to allow it";
+      }
+      if (x instanceof ReadOnlySourceException) {
+        return " (no --rw)";
       }
       for (Throwable s : x.getSuppressed()) {
         if (!hint(s).isEmpty()) {

@@ -67,6 +67,10 @@ final class MountCommand implements Callable<Integer> {
       throw new java.nio.file.NoSuchFileException(snap, null, "snapshot does not exist");
     }
     location = isRemote ? snap : Path.of(snap).toAbsolutePath().toString();
+    if (mo.writable() && !isRemote && Files.isDirectory(Path.of(snap))) {
+      // before a background child is started; SnapshotMount refuses it too (ReadOnlySourceException)
+      throw new IllegalArgumentException("--rw mounts one snapshot, not a directory of them");
+    }
     clearStaleMount(mp);
     if (foreground) {
       return runForeground(mp, mo);

@@ -37,7 +37,7 @@ public final class SnapshotMount {
       String fsName = "hexz-" + ProcessHandle.current().pid();
       if (!remote && Files.isDirectory(source)) {
         if (o.writable()) {
-          throw new IllegalArgumentException("--rw mounts one snapshot, not a directory of them");
+          throw new ReadOnlySourceException(location, "a directory of snapshots mounts read-only");
         }
         HexzFs all = new HexzFs(fsName, uid, gid, System.currentTimeMillis() / 1000);
         List<Path> snaps = Snapshots.inDirectory(source);
@@ -59,7 +59,7 @@ public final class SnapshotMount {
         resources.add(s);
         if (s.header().isTree()) {
           if (o.writable()) {
-            throw new IllegalArgumentException(location + ": a directory snapshot mounts read-only (no --rw)");
+            throw new ReadOnlySourceException(location, "a directory snapshot mounts read-only");
           }
           fs = new TreeFs(fsName, s.tree().orElseThrow(), o.uid(), o.gid(), s.header().fileLength());
           return FuseMount.start(mnt, fs, fsName, treeArgs(fuseArgs(o, fsName)), o.debug(), o.threads(), resources);
