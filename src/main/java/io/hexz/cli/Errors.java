@@ -1,5 +1,7 @@
 package io.hexz.cli;
 
+import io.hexz.fuse.ReadOnlySourceException;
+import io.hexz.store.RestrictedAddressException;
 import java.io.FileNotFoundException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -45,9 +47,38 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     return ex instanceof UsageException ? 2 : 1;
   }
 
-  /** One line that names the file and what is wrong. */
+  /**
+   * One line that names the file and what is wrong, and for a library exception whose remedy is a
+   * flag, that flag ({@link #hint}): the library names no flag of the command line.
+   */
   static String describe(Throwable ex) {
     Throwable t = ex instanceof UncheckedIOException ? ex.getCause() : ex;
+    return message(t) + hint(t);
+  }
+
+  /**
+   * What to do about {@code t} on the command line, from its type or the type of an exception
+   * inside it (a cause, or a suppressed one: a parent that could not be opened); "" when no flag
+   * helps.
+   */
+  static String hint(Throwable t) {
+    for (Throwable x = t; x != null; x = x.getCause() == x ? null : x.getCause()) {
+      if (x instanceof RestrictedAddressException) {
+        return "; pass --allow-restricted to allow it";
+      }
+      if (x instanceof ReadOnlySourceException) {
+        return " (no --rw)";
+      }
+      for (Throwable s : x.getSuppressed()) {
+        if (!hint(s).isEmpty()) {
+          return hint(s);
+        }
+      }
+    }
+    return "";
+  }
+
+  private static String message(Throwable t) {
     if (t instanceof NoSuchFileException) {
       String reason = ((NoSuchFileException) t).getReason();
       return ((NoSuchFileException) t).getFile() + ": " + (reason == null ? "no such file" : reason);

@@ -67,6 +67,10 @@ final class MountCommand implements Callable<Integer> {
       throw new java.nio.file.NoSuchFileException(snap, null, "snapshot does not exist");
     }
     location = isRemote ? snap : Path.of(snap).toAbsolutePath().toString();
+    if (mo.writable() && !isRemote && Files.isDirectory(Path.of(snap))) {
+      // before a background child is started; SnapshotMount refuses it too (ReadOnlySourceException)
+      throw new IllegalArgumentException("--rw mounts one snapshot, not a directory of them");
+    }
     clearStaleMount(mp);
     if (foreground) {
       return runForeground(mp, mo);
@@ -98,9 +102,8 @@ final class MountCommand implements Callable<Integer> {
   private int runForeground(Path mp, MountOptions base) throws IOException {
     FuseMount m;
     try (io.hexz.crypto.Secret pw = passwords.read()) {
-      MountOptions mo = new MountOptions(base.overlay(), base.cacheBytes(), base.prefetch(), base.uid(), base.gid(),
-          base.allowOther(), base.fuseOptions(), base.debug(), base.threads(), base.parentDirs(), base.remote(),
-          pw, publicKey.read());
+      MountOptions mo = base.toBuilder().read(base.read().toBuilder().password(pw).publicKey(publicKey.read()).build())
+          .build();
       m = SnapshotMount.mount(location, mp, mo);
     } // every snapshot is open: the password is wiped, the derived keys live in the open snapshots
     Path pidFile = RunDir.pidFile(mp);

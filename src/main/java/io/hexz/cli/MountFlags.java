@@ -1,6 +1,7 @@
 package io.hexz.cli;
 
 import io.hexz.fuse.MountOptions;
+import io.hexz.read.ReadOptions;
 import io.hexz.store.RemoteOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,8 +84,9 @@ final class MountFlags {
       throw new Errors.UsageException("--single-threaded and --fuse-threads " + fuseThreads + " exclude each other");
     }
     int threads = singleThreaded ? 1 : fuseThreads;
-    return new MountOptions(overlay == null ? null : overlay.toAbsolutePath(), cacheSize, !noPrefetch,
-        uid, gid, allowOther, opts, debug, threads,
-        parentDirs.stream().map(Path::toAbsolutePath).toList(), remote);
+    ReadOptions read = ReadOptions.builder().cacheBytes(cacheSize).prefetch(!noPrefetch)
+        .parentDirs(parentDirs.stream().map(Path::toAbsolutePath).toList()).remote(remote).build();
+    return MountOptions.builder().overlay(overlay == null ? null : overlay.toAbsolutePath()).uid(uid).gid(gid)
+        .allowOther(allowOther).fuseOptions(opts).debug(debug).threads(threads).read(read).build();
   }
 }

@@ -1,37 +1,17 @@
 package io.hexz.fuse;
 
+import io.hexz.read.ReadOptions;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * How a snapshot is mounted. Immutable; validated on construction.
- *
- * @param overlay overlay file for a writable mount, or null for read-only
- * @param cacheBytes block cache size
- * @param prefetch whether the sequential prefetcher runs
- * @param uid owner reported for files (-1: the mounting user)
- * @param gid group reported for files (-1: the mounting group)
- * @param allowOther let other users access the mount (FUSE allow_other)
- * @param fuseOptions extra {@code -o} options passed to libfuse as they are
- * @param debug libfuse debug output
- * @param threads how many threads serve FUSE requests (1: one at a time)
- * @param parentDirs where to look for parents of thin snapshots, after their path hints
- * @param remote how snapshots on HTTP(S) or S3 are fetched
- * @param password the password of encrypted snapshots, or null; needed only until the mount is up
- * @param publicKey serve only snapshots signed by this key, each block checked, or null
+ * How a snapshot is mounted. Immutable; build with {@link #builder()} (or {@link #toBuilder()}),
+ * which checks every value when it is set. {@link #DEFAULTS}: read-only, a 256 MiB cache with
+ * prefetch, {@value #DEFAULT_THREADS} FUSE threads, the mounting user's ids.
  */
-public record MountOptions(Path overlay, long cacheBytes, boolean prefetch, long uid, long gid, boolean allowOther,
-    List<String> fuseOptions, boolean debug, int threads, List<Path> parentDirs,
-    io.hexz.store.RemoteOptions remote, io.hexz.crypto.Secret password, java.security.PublicKey publicKey) {
-
-  public MountOptions(Path overlay, long cacheBytes, boolean prefetch, long uid, long gid, boolean allowOther,
-      List<String> fuseOptions, boolean debug, int threads, List<Path> parentDirs,
-      io.hexz.store.RemoteOptions remote) {
-    this(overlay, cacheBytes, prefetch, uid, gid, allowOther, fuseOptions, debug, threads, parentDirs, remote,
-        null, null);
-  }
-
-  /** Default block cache for mounts: 256 MiB. */
+public final class MountOptions {
+  /** Default block cache for mounts: 256 MiB ({@link ReadOptions#DEFAULTS}). */
   public static final long DEFAULT_CACHE = 256L << 20;
 
   /** Default number of FUSE worker threads. */
@@ -40,24 +20,165 @@ public record MountOptions(Path overlay, long cacheBytes, boolean prefetch, long
   /** Upper bound on FUSE worker threads (each holds a 128 KiB request buffer). */
   public static final int MAX_THREADS = 64;
 
-  public MountOptions {
-    fuseOptions = List.copyOf(fuseOptions);
-    parentDirs = List.copyOf(parentDirs);
-    java.util.Objects.requireNonNull(remote, "remote");
-    if (threads < 1 || threads > MAX_THREADS) {
-      throw new IllegalArgumentException("FUSE threads (" + threads + ") must be 1.." + MAX_THREADS);
-    }
-    if (cacheBytes < 0) {
-      throw new IllegalArgumentException("cache size (" + cacheBytes + ") must be >= 0");
-    }
-    for (String o : fuseOptions) {
-      if (o.isBlank() || o.contains(" ")) {
-        throw new IllegalArgumentException("FUSE option '" + o + "' must be one word (name or name=value)");
-      }
-    }
+  /** A read-only mount with every default. */
+  public static final MountOptions DEFAULTS = builder().build();
+
+  private final Path overlay;
+  private final long uid;
+  private final long gid;
+  private final boolean allowOther;
+  private final List<String> fuseOptions;
+  private final boolean debug;
+  private final int threads;
+  private final ReadOptions read;
+
+  private MountOptions(Builder b) {
+    this.overlay = b.overlay;
+    this.uid = b.uid;
+    this.gid = b.gid;
+    this.allowOther = b.allowOther;
+    this.fuseOptions = b.fuseOptions;
+    this.debug = b.debug;
+    this.threads = b.threads;
+    this.read = b.read;
   }
 
+  /** A builder holding {@link #DEFAULTS}' values. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding these options. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.overlay = overlay;
+    b.uid = uid;
+    b.gid = gid;
+    b.allowOther = allowOther;
+    b.fuseOptions = fuseOptions;
+    b.debug = debug;
+    b.threads = threads;
+    b.read = read;
+    return b;
+  }
+
+  /** Overlay file for a writable mount, or null for read-only. */
+  public Path overlay() {
+    return overlay;
+  }
+
+  /** Whether the mount is writable (it has an overlay). */
   public boolean writable() {
     return overlay != null;
+  }
+
+  /** Owner reported for files (negative: the mounting user). */
+  public long uid() {
+    return uid;
+  }
+
+  /** Group reported for files (negative: the mounting user's group). */
+  public long gid() {
+    return gid;
+  }
+
+  /** Whether other users may access the mount (FUSE allow_other). */
+  public boolean allowOther() {
+    return allowOther;
+  }
+
+  /** Extra {@code -o} options passed to libfuse as they are. */
+  public List<String> fuseOptions() {
+    return fuseOptions;
+  }
+
+  /** Whether libfuse prints debug output. */
+  public boolean debug() {
+    return debug;
+  }
+
+  /** How many threads serve FUSE requests (1: one at a time). */
+  public int threads() {
+    return threads;
+  }
+
+  /**
+   * How the snapshots are read: cache size, prefetch, where parents are looked for, remote
+   * fetching, the password of encrypted snapshots (needed only until the mount is up) and the
+   * public key that signed snapshots must verify with.
+   */
+  public ReadOptions read() {
+    return read;
+  }
+
+  /** Collects options; every setter checks its value at once. Not thread-safe. */
+  public static final class Builder {
+    private Path overlay;
+    private long uid = -1;
+    private long gid = -1;
+    private boolean allowOther;
+    private List<String> fuseOptions = List.of();
+    private boolean debug;
+    private int threads = DEFAULT_THREADS;
+    private ReadOptions read = ReadOptions.DEFAULTS;
+
+    private Builder() {}
+
+    /** Makes the mount writable, its writes going to {@code file}; null for read-only. */
+    public Builder overlay(Path file) {
+      this.overlay = file;
+      return this;
+    }
+
+    /** The owner shown for the files; negative for the mounting user. */
+    public Builder uid(long id) {
+      this.uid = id;
+      return this;
+    }
+
+    /** The group shown for the files; negative for the mounting user's. */
+    public Builder gid(long id) {
+      this.gid = id;
+      return this;
+    }
+
+    public Builder allowOther(boolean on) {
+      this.allowOther = on;
+      return this;
+    }
+
+    /** Options passed to libfuse as they are, each one word (name or name=value). */
+    public Builder fuseOptions(List<String> options) {
+      for (String o : options) {
+        if (o.isBlank() || o.contains(" ")) {
+          throw new IllegalArgumentException("FUSE option '" + o + "' must be one word (name or name=value)");
+        }
+      }
+      this.fuseOptions = List.copyOf(options);
+      return this;
+    }
+
+    public Builder debug(boolean on) {
+      this.debug = on;
+      return this;
+    }
+
+    public Builder threads(int n) {
+      if (n < 1 || n > MAX_THREADS) {
+        throw new IllegalArgumentException("FUSE threads (" + n + ") must be 1.." + MAX_THREADS);
+      }
+      this.threads = n;
+      return this;
+    }
+
+    /** How the snapshots are read (the default: {@link ReadOptions#DEFAULTS}, a 256 MiB cache with prefetch). */
+    public Builder read(ReadOptions o) {
+      this.read = Objects.requireNonNull(o, "read");
+      return this;
+    }
+
+    public MountOptions build() {
+      return new MountOptions(this);
+    }
   }
 }

@@ -29,9 +29,7 @@ public final class SnapshotMount {
       throw new NoSuchFileException(location, null, "snapshot does not exist");
     }
     List<Closeable> resources = new ArrayList<>();
-    ReadOptions ro = ReadOptions.DEFAULTS.withCacheBytes(o.cacheBytes()).withPrefetch(o.prefetch())
-        .withParentDirs(o.parentDirs()).withRemote(o.remote()).withPassword(o.password())
-        .withPublicKey(o.publicKey());
+    ReadOptions ro = o.read();
     long uid = o.uid() >= 0 ? o.uid() : uidOf("uid");
     long gid = o.gid() >= 0 ? o.gid() : uidOf("gid");
     try {
@@ -39,7 +37,7 @@ public final class SnapshotMount {
       String fsName = "hexz-" + ProcessHandle.current().pid();
       if (!remote && Files.isDirectory(source)) {
         if (o.writable()) {
-          throw new IllegalArgumentException("--rw mounts one snapshot, not a directory of them");
+          throw new ReadOnlySourceException(location, "a directory of snapshots mounts read-only");
         }
         HexzFs all = new HexzFs(fsName, uid, gid, System.currentTimeMillis() / 1000);
         List<Path> snaps = Snapshots.inDirectory(source);
@@ -61,7 +59,7 @@ public final class SnapshotMount {
         resources.add(s);
         if (s.header().isTree()) {
           if (o.writable()) {
-            throw new IllegalArgumentException(location + ": a directory snapshot mounts read-only (no --rw)");
+            throw new ReadOnlySourceException(location, "a directory snapshot mounts read-only");
           }
           fs = new TreeFs(fsName, s.tree().orElseThrow(), o.uid(), o.gid(), s.header().fileLength());
           return FuseMount.start(mnt, fs, fsName, treeArgs(fuseArgs(o, fsName)), o.debug(), o.threads(), resources);

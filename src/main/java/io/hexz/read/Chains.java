@@ -129,6 +129,7 @@ final class Chains {
     List<String> candidates = new ArrayList<>();
     boolean remote = ByteSources.isRemote(child);
     List<String> looked = new ArrayList<>();
+    List<IOException> failures = new ArrayList<>(); // kept as suppressed: their types say what would help
     Path hintName;
     try {
       if (!hint.isEmpty() && remote) {
@@ -172,6 +173,7 @@ final class Chains {
           s.close();
         }
         looked.add(shown + " (" + e.getMessage() + ")");
+        failures.add(e);
         continue;
       }
       if (Arrays.equals(ph.identity(), want)) {
@@ -180,8 +182,10 @@ final class Chains {
       s.close();
       looked.add(shown + " (a different snapshot: " + Checksums.hex(ph.identity()).substring(0, 16) + "…)");
     }
-    throw new ParentException(childName, "parent snapshot " + Checksums.hex(want).substring(0, 16)
+    ParentException notFound = new ParentException(childName, "parent snapshot " + Checksums.hex(want).substring(0, 16)
         + "… (hint '" + hint + "') not found; looked at: " + (looked.isEmpty() ? "nothing (no hint, no --parent-dir)"
         : String.join(", ", looked)));
+    failures.forEach(notFound::addSuppressed);
+    throw notFound;
   }
 }

@@ -29,8 +29,8 @@ class MountFlagsTest {
   void defaults() {
     MountOptions o = options();
     assertEquals(null, o.overlay());
-    assertEquals(MountOptions.DEFAULT_CACHE, o.cacheBytes());
-    assertEquals(true, o.prefetch());
+    assertEquals(MountOptions.DEFAULT_CACHE, o.read().cacheBytes());
+    assertEquals(true, o.read().prefetch());
     assertEquals(-1, o.uid());
     assertEquals(-1, o.gid());
     assertEquals(MountOptions.DEFAULT_THREADS, o.threads());
@@ -43,14 +43,14 @@ class MountFlagsTest {
         "--gid", "8", "--allow-other", "-o", "ro, noatime,", "-o", "fsname=x", "--single-threaded",
         "--parent-dir", "p", "--debug");
     assertEquals(Path.of("o.ovl").toAbsolutePath(), o.overlay());
-    assertEquals(64L << 20, o.cacheBytes());
-    assertEquals(false, o.prefetch());
+    assertEquals(64L << 20, o.read().cacheBytes());
+    assertEquals(false, o.read().prefetch());
     assertEquals(7, o.uid());
     assertEquals(8, o.gid());
     assertEquals(true, o.allowOther());
     assertEquals(List.of("ro", "noatime", "fsname=x"), o.fuseOptions());
     assertEquals(1, o.threads());
-    assertEquals(List.of(Path.of("p").toAbsolutePath()), o.parentDirs());
+    assertEquals(List.of(Path.of("p").toAbsolutePath()), o.read().parentDirs());
     assertEquals(true, o.debug());
     assertEquals(8, options("--fuse-threads", "8").threads());
     assertEquals(1, options("--single-threaded", "--fuse-threads", "1").threads());
