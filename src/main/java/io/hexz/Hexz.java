@@ -15,12 +15,18 @@ import io.hexz.read.Snapshots;
 import io.hexz.read.VerifyReport;
 import io.hexz.write.Profile;
 import io.hexz.write.Signing;
+import io.hexz.format.PrefetchPlan;
+import io.hexz.write.BootPlans;
 import io.hexz.write.SnapshotWriter;
 import io.hexz.write.TreeOptions;
 import io.hexz.write.WriteOptions;
 import io.hexz.write.WriteStats;
 import io.hexz.write.Writers;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.EnumMap;
+import java.util.Map;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -94,12 +100,34 @@ public final class Hexz {
       return Writers.buildTree(source, output, options, tree);
     }
     try (SnapshotWriter w = Writers.create(output, options)) {
-      w.addFile(StreamKind.DISK, source);
+      PrefetchPlan plan = null;
+      if (options.bootTrace() != null) {
+        Map<StreamKind, Long> sizes = new EnumMap<>(StreamKind.class);
+        sizes.put(StreamKind.DISK, Files.size(source));
+        if (memory != null) {
+          sizes.put(StreamKind.MEMORY, Files.size(memory));
+        }
+        plan = BootPlans.plan(options.bootTrace(), options.blockSize(), sizes);
+        w.prefetchPlan(plan);
+      }
+      addFile(w, StreamKind.DISK, source, plan, options.blockSize());
       if (memory != null) {
-        w.addFile(StreamKind.MEMORY, memory);
+        addFile(w, StreamKind.MEMORY, memory, plan, options.blockSize());
       }
       w.finish();
       return Writers.stats(w);
+    }
+  }
+
+  /** A file as a stream, the plan's blocks of it first. */
+  private static void addFile(SnapshotWriter w, StreamKind kind, Path file, PrefetchPlan plan, int blockSize)
+      throws IOException {
+    try (SnapshotWriter.StreamSink sink = w.beginStream(kind);
+        FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+      if (plan != null) {
+        BootPlans.placeFirst(plan, kind, in.size(), blockSize, sink, BootPlans.of(in));
+      }
+      sink.writeFrom(in);
     }
   }
 
@@ -230,9 +258,11 @@ public final class Hexz {
             + snapshot + " must be encrypted too");
       }
       try (SnapshotWriter w = Writers.create(out, o)) {
+        PrefetchPlan plan = BootPlans.planFor(o, w, s);
         for (StreamKind k : StreamKind.values()) {
           if (s.stream(k).isPresent()) {
             try (SnapshotWriter.StreamSink sink = w.beginStream(k)) {
+              BootPlans.placeFirst(plan, k, s.stream(k).get(), o.blockSize(), sink);
               OverlayCommit.copy(s.stream(k).get(), sink);
             }
           }

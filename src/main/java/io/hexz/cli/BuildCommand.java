@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -80,6 +81,9 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print the result as JSON")
   boolean json;
 
+  @Mixin
+  BootTraceFlag bootTrace;
+
   @Option(names = "--debug", description = "stack traces on errors")
   boolean debug;
 
@@ -115,6 +119,7 @@ final class BuildCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new Errors.UsageException("--kdf-memory/--kdf-iterations: " + e.getMessage());
     }
+    io.hexz.format.BootTrace trace = bootTrace.load();
     long start = System.nanoTime();
     WriteStats st;
     try (io.hexz.crypto.Secret pw = passwords.read();
@@ -149,7 +154,7 @@ final class BuildCommand implements Callable<Integer> {
           // Reproducible builds: the same input and options give a byte-identical snapshot.
           b.created(java.time.Instant.ofEpochSecond(Long.parseLong(epoch.trim())));
         }
-        return b.dedup(!noDedup).progress(progress.listener());
+        return b.dedup(!noDedup).progress(progress.listener()).bootTrace(trace);
       }, memory, new io.hexz.write.TreeOptions(!noSpecial, w -> System.err.println("hexz: warning: " + w)));
     }
     double secs = (System.nanoTime() - start) / 1e9;

@@ -43,6 +43,9 @@ final class CommitCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "no progress bar")
   boolean quiet;
 
+  @picocli.CommandLine.Mixin
+  BootTraceFlag bootTrace;
+
   @Option(names = "--debug", description = "stack traces on errors")
   boolean debug;
 
@@ -55,7 +58,7 @@ final class CommitCommand implements Callable<Integer> {
     CodecType c = compression == null ? h.codec() : CodecType.parse(compression);
     WriteOptions.Builder b = WriteOptions.builder().blockSize(h.blockSize()).codec(c)
         .level(level != null ? level : compression == null ? h.level() : (c == CodecType.ZSTD ? 3 : 0))
-        .source(overlay.getFileName().toString());
+        .source(overlay.getFileName().toString()).bootTrace(bootTrace.load());
     ReadOptions ro = ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withPrefetch(true).withParentDirs(parentDirs.get());
     long start = System.nanoTime();
     WriteStats st;

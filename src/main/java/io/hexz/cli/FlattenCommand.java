@@ -29,17 +29,21 @@ final class FlattenCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "no progress bar")
   boolean quiet;
 
+  @Mixin
+  BootTraceFlag bootTrace;
+
   @Option(names = "--debug", description = "stack traces on errors")
   boolean debug;
 
   @Override
   public Integer call() throws Exception {
     WriteStats st;
+    io.hexz.format.BootTrace trace = bootTrace.load();
     long total = io.hexz.read.Snapshots.readHeader(snap).streams().values().stream().mapToLong(d -> d.size()).sum();
     // The copy of an encrypted snapshot is encrypted with the same password (Hexz.flatten).
     try (io.hexz.crypto.Secret pw = passwords.read(); Progress p = Progress.start("flatten", total, quiet)) {
       ReadOptions ro = ReadOptions.DEFAULTS.withCacheBytes(64L << 20).withParentDirs(parentDirs.get()).withPassword(pw);
-      st = Hexz.flatten(snap, out, b -> b.progress(p.listener()), ro);
+      st = Hexz.flatten(snap, out, b -> b.progress(p.listener()).bootTrace(trace), ro);
     }
     System.out.printf("%s: %s, %s on disk%n", out, Human.bytes(st.logicalBytes()), Human.bytes(st.fileBytes()));
     return 0;

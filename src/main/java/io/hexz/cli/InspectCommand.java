@@ -39,6 +39,14 @@ final class InspectCommand implements Callable<Integer> {
           .withRemote(remote.options()).withPassword(pw));
     }
     Header h = in.header();
+    io.hexz.read.PlanPrefetch.Summary plan = null;
+    if (in.metadata() != null && in.metadata().prefetchPlan() != null) {
+      try (io.hexz.crypto.Secret pw = passwords.read();
+          io.hexz.read.Snapshot s = io.hexz.read.Snapshots.open(snap, io.hexz.read.ReadOptions.LOOKUPS
+              .withParentDirs(parentDirs.get()).withRemote(remote.options()).withPassword(pw))) {
+        plan = io.hexz.read.PlanPrefetch.summarize(s).orElse(null);
+      }
+    }
     if (json) {
       ObjectNode o = Json.object();
       o.put("file", in.file());
@@ -94,6 +102,14 @@ final class InspectCommand implements Callable<Integer> {
       m.put("tool", in.metadata().tool());
       ObjectNode u = m.putObject("user");
       in.metadata().user().forEach(u::put);
+      if (plan != null) {
+        ObjectNode pl = o.putObject("prefetchPlan");
+        pl.put("blocks", plan.blocks());
+        pl.put("bytes", plan.bytes());
+        pl.put("storedBytes", plan.storedBytes());
+        pl.put("firstOffset", plan.firstOffset());
+        pl.put("endOffset", plan.endOffset());
+      }
       System.out.println(Json.write(o));
       return 0;
     }
@@ -130,6 +146,12 @@ final class InspectCommand implements Callable<Integer> {
     System.out.printf("source:      %s%n", in.metadata().source());
     System.out.printf("tool:        %s%n", in.metadata().tool());
     in.metadata().user().forEach((k, v) -> System.out.printf("meta:        %s=%s%n", k, v));
+    if (plan != null) {
+      System.out.printf("boot plan:   %d blocks, %s, %s stored in file bytes %d..%d (%s)%n", plan.blocks(),
+          Human.bytes(plan.bytes()), Human.bytes(plan.storedBytes()), plan.firstOffset(), plan.endOffset(),
+          plan.endOffset() - plan.firstOffset() == plan.storedBytes() ? "contiguous" : "spread over "
+          + Human.bytes(plan.endOffset() - plan.firstOffset()));
+    }
     return 0;
   }
 }

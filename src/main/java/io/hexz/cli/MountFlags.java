@@ -27,6 +27,14 @@ final class MountFlags {
   @Option(names = "--no-prefetch", description = "no background reads ahead of sequential readers")
   boolean noPrefetch;
 
+  @Option(names = "--no-boot-prefetch", description = "do not load the snapshot's prefetch plan (its boot trace's "
+      + "blocks) from the start")
+  boolean noBootPrefetch;
+
+  @Option(names = "--record-trace", paramLabel = "FILE", description = "record which blocks are read first, in "
+      + "order, into FILE (written every few seconds and at unmount), for build --boot-trace")
+  Path recordTrace;
+
   @Option(names = "--uid", paramLabel = "UID", description = "owner shown for the files, who may write a --rw disk"
       + " (default: you; a directory snapshot: its stored owners)")
   long uid = -1;
@@ -87,6 +95,7 @@ final class MountFlags {
     ReadOptions read = ReadOptions.builder().cacheBytes(cacheSize).prefetch(!noPrefetch)
         .parentDirs(parentDirs.stream().map(Path::toAbsolutePath).toList()).remote(remote).build();
     return MountOptions.builder().overlay(overlay == null ? null : overlay.toAbsolutePath()).uid(uid).gid(gid)
-        .allowOther(allowOther).fuseOptions(opts).debug(debug).threads(threads).read(read).build();
+        .allowOther(allowOther).fuseOptions(opts).debug(debug).threads(threads).read(read)
+        .bootPrefetch(!noBootPrefetch).recordTrace(recordTrace == null ? null : recordTrace.toAbsolutePath()).build();
   }
 }

@@ -75,6 +75,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--no-prefetch", description = "no background reads ahead of sequential readers")
   boolean noPrefetch;
 
+  @Option(names = "--no-boot-prefetch", description = "do not load the snapshot's prefetch plan (its boot trace's "
+      + "blocks) from the start")
+  boolean noBootPrefetch;
+
   @Option(names = "--max-connections", paramLabel = "N", description = "clients served at once (default: ${DEFAULT-VALUE})")
   int maxConnections = NbdOptions.DEFAULT_MAX_CONNECTIONS;
 
@@ -129,6 +133,9 @@ final class ServeCommand implements Callable<Integer> {
             throw new Errors.UsageException(snap + ": a directory snapshot has no disk to serve over NBD (mount it)");
           }
           BlockDevice disk = s.disk();
+          if (!noBootPrefetch) {
+            io.hexz.read.PlanPrefetch.start(s).ifPresent(resources::add);
+          }
           if (rw) {
             if (s.header().isEncrypted()) {
               throw new Errors.UsageException(snap + ": is encrypted, and overlays are not: --rw is refused");

@@ -17,14 +17,21 @@ import java.util.Map;
  *
  * <pre>
  * Metadata := UTF-8 JSON {"created": ISO-8601, "source": string, "tool": string,
- *                         "user": {string: string, ...}}
+ *                         "user": {string: string, ...}, "prefetchPlan": string (optional)}
  * </pre>
+ * {@code prefetchPlan} is a {@link PrefetchPlan}'s encoding, kept as text here: a reader decodes
+ * and checks it where it uses it, and ignores one it cannot use.
  */
-public record Metadata(Instant created, String source, String tool, Map<String, String> user) {
+public record Metadata(Instant created, String source, String tool, Map<String, String> user, String prefetchPlan) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public Metadata {
     user = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(user));
+  }
+
+  /** Metadata without a prefetch plan. */
+  public Metadata(Instant created, String source, String tool, Map<String, String> user) {
+    this(created, source, tool, user, null);
   }
 
   public byte[] encode() {
@@ -34,6 +41,9 @@ public record Metadata(Instant created, String source, String tool, Map<String, 
     o.put("tool", tool);
     ObjectNode u = o.putObject("user");
     user.forEach(u::put);
+    if (prefetchPlan != null) {
+      o.put("prefetchPlan", prefetchPlan);
+    }
     byte[] bytes;
     try {
       bytes = JSON.writeValueAsBytes(o);
@@ -73,7 +83,9 @@ public record Metadata(Instant created, String source, String tool, Map<String, 
       } catch (RuntimeException e) {
         throw new CorruptSnapshotException(file, "metadata has a bad creation time");
       }
-      return new Metadata(created, o.path("source").asText(""), o.path("tool").asText(""), user);
+      JsonNode plan = o.path("prefetchPlan");
+      return new Metadata(created, o.path("source").asText(""), o.path("tool").asText(""), user,
+          plan.isTextual() ? plan.asText() : null);
     } catch (JsonProcessingException e) {
       throw new CorruptSnapshotException(file, "metadata is not valid JSON: " + e.getOriginalMessage());
     }

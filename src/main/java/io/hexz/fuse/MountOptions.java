@@ -31,8 +31,12 @@ public final class MountOptions {
   private final boolean debug;
   private final int threads;
   private final ReadOptions read;
+  private final Path recordTrace;
+  private final boolean bootPrefetch;
 
   private MountOptions(Builder b) {
+    this.recordTrace = b.recordTrace;
+    this.bootPrefetch = b.bootPrefetch;
     this.overlay = b.overlay;
     this.uid = b.uid;
     this.gid = b.gid;
@@ -59,7 +63,19 @@ public final class MountOptions {
     b.debug = debug;
     b.threads = threads;
     b.read = read;
+    b.recordTrace = recordTrace;
+    b.bootPrefetch = bootPrefetch;
     return b;
+  }
+
+  /** Where the mount writes its block trace (first reads, in order), or null for none. */
+  public Path recordTrace() {
+    return recordTrace;
+  }
+
+  /** Whether a snapshot's prefetch plan is loaded from the start (default true). */
+  public boolean bootPrefetch() {
+    return bootPrefetch;
   }
 
   /** Overlay file for a writable mount, or null for read-only. */
@@ -121,6 +137,20 @@ public final class MountOptions {
     private boolean debug;
     private int threads = DEFAULT_THREADS;
     private ReadOptions read = ReadOptions.DEFAULTS;
+    private Path recordTrace;
+    private boolean bootPrefetch = true;
+
+    /** Records the blocks read first, in order, into {@code file} (a block trace); null for none. */
+    public Builder recordTrace(Path file) {
+      this.recordTrace = file;
+      return this;
+    }
+
+    /** Loads a snapshot's prefetch plan from the start (default true). */
+    public Builder bootPrefetch(boolean on) {
+      this.bootPrefetch = on;
+      return this;
+    }
 
     private Builder() {}
 

@@ -3,6 +3,8 @@ package io.hexz.fuse;
 import io.hexz.format.StreamKind;
 import io.hexz.overlay.Overlay;
 import io.hexz.read.BlockDevice;
+import io.hexz.read.PlanPrefetch;
+import io.hexz.read.TraceRecorder;
 import io.hexz.read.ReadOptions;
 import io.hexz.read.Snapshot;
 import io.hexz.read.Snapshots;
@@ -66,14 +68,26 @@ public final class SnapshotMount {
         }
         HexzFs img = new HexzFs(fsName, uid, gid, s.metadata().created().getEpochSecond());
         BlockDevice disk = s.disk();
+        BlockDevice memory = s.memory().orElse(null);
+        if (o.recordTrace() != null) {
+          TraceRecorder trace = new TraceRecorder(o.recordTrace(), s);
+          resources.add(0, trace); // its last write at unmount
+          disk = trace.wrap(disk, StreamKind.DISK);
+          memory = memory == null ? null : trace.wrap(memory, StreamKind.MEMORY);
+        }
+        if (o.bootPrefetch()) {
+          PlanPrefetch.start(s).ifPresent(p -> resources.add(0, p));
+        }
         if (o.writable()) {
           // Refused over an encrypted layer anywhere in the chain (the overlay file is clear).
-          Overlay ov = Overlay.open(o.overlay(), s);
+          Overlay ov = Overlay.open(o.overlay(), s, disk);
           resources.add(0, ov); // closed (and synced) before the snapshot below it
           disk = ov;
         }
         img.addFile("/disk", disk, o.writable());
-        s.memory().ifPresent(m -> img.addFile("/memory", m, false));
+        if (memory != null) {
+          img.addFile("/memory", memory, false);
+        }
         fs = img;
       }
       return FuseMount.start(mnt, fs, fsName, fuseArgs(o, fsName), o.debug(), o.threads(), resources);

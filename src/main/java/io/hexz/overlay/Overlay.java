@@ -73,13 +73,21 @@ public interface Overlay extends BlockDevice {
    * partial-page write copies the decrypted base bytes around it into the file.
    */
   static Overlay open(Path file, Snapshot base) throws IOException {
+    return open(file, base, base.disk());
+  }
+
+  /**
+   * As {@link #open(Path, Snapshot)}, reading the base's disk through {@code view} (the same
+   * bytes: a device that records which blocks are read, say).
+   */
+  static Overlay open(Path file, Snapshot base, BlockDevice view) throws IOException {
     Snapshot sealed = Snapshots.encryptedLayer(base).orElse(null);
     if (sealed != null) {
       throw new OverlayException(file.toString(), "cannot be opened for writing: " + (sealed == base
           ? base.name() + " is encrypted" : base.name() + " has the encrypted parent " + sealed.name())
           + ", and an overlay would hold its content in clear");
     }
-    return open(file, base.disk(), base.header().identity());
+    return open(file, view, base.header().identity());
   }
 
   /** Opens an existing overlay read-only (for commit/diff); still refuses one locked by a mount. */

@@ -1,10 +1,12 @@
 package io.hexz.overlay;
 
+import io.hexz.format.PrefetchPlan;
 import io.hexz.format.StreamKind;
 import io.hexz.read.BlockDevice;
 import io.hexz.read.ReadOptions;
 import io.hexz.read.Snapshot;
 import io.hexz.read.Snapshots;
+import io.hexz.write.BootPlans;
 import io.hexz.write.SnapshotWriter;
 import io.hexz.write.WriteOptions;
 import io.hexz.write.WriteStats;
@@ -46,10 +48,13 @@ public final class OverlayCommit {
       }
       try (SnapshotWriter w = Writers.create(out, o)) {
         w.putMetadata("committed-overlay", overlayFile.getFileName().toString());
+        // The base's plan (or a new trace's) goes with the commit; a full commit lays it out first.
+        PrefetchPlan plan = BootPlans.planFor(o, w, s);
         try (SnapshotWriter.StreamSink sink = w.beginStream(StreamKind.DISK)) {
           if (thin) {
             writeThin(sink, ov, bs, s.disk().size());
           } else {
+            BootPlans.placeFirst(plan, StreamKind.DISK, ov, o.blockSize(), sink);
             copy(ov, sink);
           }
         }
@@ -59,6 +64,7 @@ public final class OverlayCommit {
             if (thin) {
               sink.copyParentBlocks((m.size() + bs - 1) / bs);
             } else {
+              BootPlans.placeFirst(plan, StreamKind.MEMORY, m, o.blockSize(), sink);
               copy(m, sink);
             }
           }

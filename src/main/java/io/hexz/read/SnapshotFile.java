@@ -345,6 +345,11 @@ final class SnapshotFile implements Snapshot {
     return metadata;
   }
 
+  /** Bytes of block cache this snapshot reads through. */
+  long cacheBytes() {
+    return options.cacheBytes();
+  }
+
   /** The parent of a thin snapshot, or null. */
   SnapshotFile parent() {
     return parent;
@@ -901,13 +906,15 @@ final class SnapshotFile implements Snapshot {
       return leaf.contentCrc(i);
     }
 
-    /** Loads block {@code b} into the cache if it is not there; for the prefetcher. */
-    private void prefetch(long b) {
+    /** Loads block {@code b} into the cache if it is not there (through the parent for PARENT); for the prefetchers. */
+    void prefetch(long b) {
       try {
         IndexPage leaf = leafFor(b);
         int i = (int) (b - leaf.firstBlock());
         BlockKind k = BlockKind.fromId(leaf.kindId(i));
-        if (k != null && k.hasPayload() && !cache.contains(new BlockKey(id, leaf.offset(i)))) {
+        if (k == BlockKind.PARENT) {
+          parentReader(b).prefetch(b);
+        } else if (k != null && k.hasPayload() && !cache.contains(new BlockKey(id, leaf.offset(i)))) {
           block(leaf, i, b, k).release();
         }
       } catch (IOException | RuntimeException e) {

@@ -118,6 +118,28 @@ public final class Snapshots {
   }
 
   /**
+   * The prefetch plan of the first layer of {@code s}'s chain that has one (a thin child without
+   * its own plan inherits its parent's: same block size, and the blocks it did not change are the
+   * parent's). A plan that does not decode is ignored with a warning: it only says what to load
+   * early, never what the bytes are.
+   */
+  public static java.util.Optional<io.hexz.format.PrefetchPlan> prefetchPlan(Snapshot s) {
+    for (Snapshot l : chain(s)) {
+      String text = l.metadata() == null ? null : l.metadata().prefetchPlan();
+      if (text != null) {
+        try {
+          return java.util.Optional.of(io.hexz.format.PrefetchPlan.decode(l.name(), text));
+        } catch (io.hexz.format.CorruptSnapshotException e) {
+          System.getLogger(Snapshots.class.getName()).log(System.Logger.Level.WARNING,
+              "{0}; the prefetch plan is ignored", e.getMessage());
+          return java.util.Optional.empty();
+        }
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
    * The first layer of {@code s}'s chain (itself, then its parents) that is encrypted, if any.
    * Whatever is written from such a chain holds that layer's plaintext, so writers use this to
    * keep it encrypted.

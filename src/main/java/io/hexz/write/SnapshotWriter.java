@@ -24,6 +24,9 @@ public interface SnapshotWriter extends Closeable {
   /** Adds a user metadata key/value. */
   void putMetadata(String key, String value);
 
+  /** Stores {@code plan} (blocks to load first, in order) in the metadata; null for none. */
+  void prefetchPlan(io.hexz.format.PrefetchPlan plan);
+
   /** Completes the file, makes it durable and renames it into place; returns its path. */
   Path finish() throws IOException;
 
@@ -107,6 +110,14 @@ public interface SnapshotWriter extends Closeable {
   interface StreamSink extends Closeable {
     /** Appends all of {@code src}. */
     void write(ByteBuffer src) throws IOException;
+
+    /**
+     * Stores block {@code block} (its {@code length} bytes of {@code data}) before the stream's
+     * other blocks, so that a boot plan's blocks lie first and together in the file; the block's
+     * entry uses that copy when the stream reaches it with the same content. Only before the
+     * stream's first write, and not in a thin snapshot.
+     */
+    void placeFirst(long block, byte[] data, int length) throws IOException;
 
     /**
      * Appends {@code count} blocks taken unchanged from the parent at the current position, which

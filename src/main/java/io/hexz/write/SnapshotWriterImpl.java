@@ -77,6 +77,7 @@ final class SnapshotWriterImpl implements SnapshotWriter {
   private final Map<StreamKind, StreamDescriptor> streams = new EnumMap<>(StreamKind.class);
   private final List<Identity.StreamPart> identityParts = new ArrayList<>();
   private final Map<String, String> userMeta = new LinkedHashMap<>();
+  private io.hexz.format.PrefetchPlan plan;
   private final ThreadLocal<MessageDigest> sha = ThreadLocal.withInitial(Checksums::sha256);
   private final Map<Integer, byte[]> zeroHashes = new java.util.HashMap<>();
   private final Map<Integer, Integer> zeroCrcs = new java.util.HashMap<>();
@@ -225,6 +226,11 @@ final class SnapshotWriterImpl implements SnapshotWriter {
   }
 
   @Override
+  public void prefetchPlan(io.hexz.format.PrefetchPlan plan) {
+    this.plan = plan;
+  }
+
+  @Override
   public Path finish() throws IOException {
     ensureOpen();
     if (failure != null) {
@@ -239,7 +245,8 @@ final class SnapshotWriterImpl implements SnapshotWriter {
     }
     try {
       Instant created = options.created() != null ? options.created() : Instant.now();
-      byte[] meta = new Metadata(created, options.source(), "hexz " + Version.VERSION, userMeta).encode();
+      byte[] meta = new Metadata(created, options.source(), "hexz " + Version.VERSION, userMeta,
+          plan == null ? null : plan.encode()).encode();
       long metaOffset = pos;
       if (cipher != null) {
         meta = cipher.seal(SnapshotCipher.Domain.METADATA, metaOffset, meta, 0, meta.length);
@@ -484,8 +491,13 @@ final class SnapshotWriterImpl implements SnapshotWriter {
     return XorPayload.HEADER_SIZE + Math.max(blockSize, codec == null ? 0 : codec.maxCompressedLength(blockSize));
   }
 
+  /** A payload already in the file: what a leaf entry that uses it records. */
+  private record Placed(BlockKind kind, int len, long at, int payloadCrc, byte[] hash) {}
+
   /** The open stream: cuts input into blocks and commits them. */
   private final class Sink implements StreamSink {
+    /** Blocks stored ahead of their turn ({@link #placeFirst}), by block number. */
+    final Map<Long, Placed> placed = new java.util.HashMap<>();
     final StreamKind kind;
     final Identity.StreamHasher hasher = new Identity.StreamHasher();
     final List<long[]> leafPointers = new ArrayList<>(); // {offset, length, crc}
@@ -730,38 +742,74 @@ final class SnapshotWriterImpl implements SnapshotWriter {
         }
         long key = ByteBuffer.wrap(j.hash).getLong();
         // XOR payloads mean "content XOR parent bytes": never shared with ordinary payloads.
-        long[] cand = dedup == null || j.kind == BlockKind.XOR ? null : dedup.get(key);
+        long[] cand = dedup == null || j.kind == BlockKind.XOR || placed.containsKey(b) ? null : dedup.get(key);
         Integer sharedCrc = cand == null ? null : sameContent(cand, j);
         if (sharedCrc != null) {
           BlockKind k = BlockKind.fromId((int) (cand[1] >>> 24));
           leaf.addLeaf(k, (int) (cand[1] & 0xFFFFFF), cand[0], j.crc, sharedCrc, j.hash);
           stats.dedupBlocks++;
         } else {
-          byte[] payload = j.kind == BlockKind.RAW ? j.data : j.packed;
-          j.xor = null;
-          int len = j.kind == BlockKind.RAW ? j.length : j.packedLength;
-          long at = pos;
-          if (cipher != null) {
-            payload = cipher.seal(SnapshotCipher.Domain.PAYLOAD, at, payload, 0, len);
-            len = payload.length;
+          Placed p = placed.remove(b);
+          if (p == null || !Arrays.equals(p.hash, j.hash)) {
+            p = store(j);
+            if (dedup != null && cand == null && j.kind != BlockKind.XOR) {
+              dedup.put(key, p.at, p.len, j.kind.id());
+            }
           }
-          writeFully(ByteBuffer.wrap(payload, 0, len));
-          // A clear raw payload is the content: its CRC is the content CRC.
-          int payloadCrc = j.kind == BlockKind.RAW && cipher == null ? j.crc : Checksums.crc32c(payload, 0, len);
-          leaf.addLeaf(j.kind, len, at, j.crc, payloadCrc, j.hash);
-          storedBytes += len;
+          leaf.addLeaf(p.kind, p.len, p.at, j.crc, p.payloadCrc, j.hash);
           stats.storedBlocks++;
-          if (j.kind == BlockKind.RAW) {
+          if (p.kind == BlockKind.RAW) {
             stats.rawBlocks++;
-          }
-          if (dedup != null && cand == null && j.kind != BlockKind.XOR) {
-            dedup.put(key, at, len, j.kind.id());
           }
         }
       }
       if (leaf.isFull()) {
         flushLeaf();
       }
+    }
+
+    /** Appends {@code j}'s payload (sealed when encrypting); what its leaf entry needs. */
+    private Placed store(Job j) throws IOException {
+      byte[] payload = j.kind == BlockKind.RAW ? j.data : j.packed;
+      j.xor = null;
+      int len = j.kind == BlockKind.RAW ? j.length : j.packedLength;
+      long at = pos;
+      if (cipher != null) {
+        payload = cipher.seal(SnapshotCipher.Domain.PAYLOAD, at, payload, 0, len);
+        len = payload.length;
+      }
+      writeFully(ByteBuffer.wrap(payload, 0, len));
+      // A clear raw payload is the content: its CRC is the content CRC.
+      int payloadCrc = j.kind == BlockKind.RAW && cipher == null ? j.crc : Checksums.crc32c(payload, 0, len);
+      storedBytes += len;
+      return new Placed(j.kind, len, at, payloadCrc, j.hash.clone());
+    }
+
+    /**
+     * Stores block {@code block} of this stream now, ahead of the stream's other blocks (a boot
+     * plan's blocks first, in plan order, so that they form one contiguous range of the file);
+     * when the stream reaches that block, its entry points here if the content is the same
+     * (else the block is stored again). Only before the stream's first write.
+     */
+    @Override
+    public void placeFirst(long block, byte[] data, int length) throws IOException {
+      checkOpen();
+      if (blocksSubmitted > 0 || (filling != null && filling.length > 0)) {
+        throw new IllegalStateException("placeFirst after the stream's first write");
+      }
+      if (length <= 0 || length > blockSize || block < 0 || placed.containsKey(block) || parentIndex != null) {
+        throw new IllegalArgumentException("placeFirst of block " + block + " (" + length + " bytes): a block of "
+            + "1.." + blockSize + " bytes, once, and not in a thin snapshot");
+      }
+      Job j = takeFree();
+      System.arraycopy(data, 0, j.data, 0, length);
+      j.length = length;
+      j.xor = null;
+      j.compute();
+      if (j.kind != BlockKind.ZERO) {
+        placed.put(block, store(j));
+      }
+      free.add(j);
     }
 
     /**

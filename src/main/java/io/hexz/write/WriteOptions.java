@@ -27,8 +27,10 @@ public final class WriteOptions {
   private final io.hexz.crypto.Secret password;
   private final io.hexz.crypto.KdfParams kdf;
   private final java.util.Set<java.nio.file.attribute.PosixFilePermission> maxPermissions;
+  private final io.hexz.format.BootTrace bootTrace;
 
   private WriteOptions(Builder b) {
+    this.bootTrace = b.bootTrace;
     this.maxPermissions = b.maxPermissions == null ? null : java.util.Set.copyOf(b.maxPermissions);
     this.password = b.password;
     this.kdf = b.kdf;
@@ -56,6 +58,11 @@ public final class WriteOptions {
 
   public int blockSize() {
     return blockSize;
+  }
+
+  /** The boot trace whose blocks are laid out first and kept as the prefetch plan, or null. */
+  public io.hexz.format.BootTrace bootTrace() {
+    return bootTrace;
   }
 
   public CodecType codec() {
@@ -142,6 +149,16 @@ public final class WriteOptions {
     private io.hexz.crypto.Secret password;
     private io.hexz.crypto.KdfParams kdf = io.hexz.crypto.KdfParams.DEFAULTS;
     private java.util.Set<java.nio.file.attribute.PosixFilePermission> maxPermissions;
+    private io.hexz.format.BootTrace bootTrace;
+
+    /**
+     * Lays the blocks of {@code trace} out first, in first-read order, and stores them as the
+     * snapshot's prefetch plan (a thin snapshot stores the plan only); null for none.
+     */
+    public Builder bootTrace(io.hexz.format.BootTrace trace) {
+      this.bootTrace = trace;
+      return this;
+    }
 
     /**
      * Limits the snapshot file's mode to {@code p} (plus its owner's read and write): give the
