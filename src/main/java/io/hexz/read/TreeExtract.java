@@ -1,11 +1,9 @@
-package io.hexz;
+package io.hexz.read;
 
 import io.hexz.format.CorruptSnapshotException;
 import io.hexz.format.PathNames;
 import io.hexz.format.TreeManifest;
 import io.hexz.format.TreeManifest.Inode;
-import io.hexz.read.BlockDevice;
-import io.hexz.read.Tree;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -38,9 +36,10 @@ import java.util.function.Consumer;
  * written to a temporary name beside its target and renamed into place, so a reader never sees a
  * half-written file; names come from the manifest already checked (no '/', no "..") and an
  * existing symlink on the way is refused, so nothing is written outside the destination.
- * Ownership is restored when running as root. Not thread-safe: one call, one thread.
+ * Ownership is restored when running as root. Not thread-safe: one call, one thread. The reverse
+ * of {@code write.TreeBuilder}; {@code Hexz.extract} is its entry point.
  */
-final class TreeExtract {
+public final class TreeExtract {
   private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
   private static final int CHUNK = 1 << 20;
 
@@ -102,7 +101,7 @@ final class TreeExtract {
   }
 
   /** Extracts {@code paths} (the whole tree when empty) below {@code dest}; returns the entries written. */
-  static long extract(String snapshot, Tree tree, List<String> paths, Path dest, Consumer<String> warnings)
+  public static long extract(String snapshot, Tree tree, List<String> paths, Path dest, Consumer<String> warnings)
       throws IOException {
     Files.createDirectories(dest);
     if (!Files.isDirectory(dest, NOFOLLOW)) {
