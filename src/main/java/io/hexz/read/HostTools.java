@@ -15,10 +15,34 @@ import java.util.List;
  * (getfattr, in {@code write.OtherXattrs}); it normalizes symlink targets and decodes them in the
  * JVM's charset (ln, find); and its setters open a file to set its mode or time, which blocks on a
  * fifo (mknod -m, touch -h). Programs run with their output discarded; a missing program is a
- * failure the caller reports. Stateless.
+ * failure the caller reports. Also what the process is on this host: root or not, its umask.
+ * Stateless.
  */
 public final class HostTools {
   private HostTools() {}
+
+  /** This process's umask (Linux reports it in /proc/self/status); 022 if it cannot be read. */
+  static int umask() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+        if (line.startsWith("Umask:")) {
+          return Integer.parseInt(line.substring(6).trim(), 8) & 0777;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // fall through to the common default
+    }
+    return 022;
+  }
+
+  /** Whether this process runs as root (a stat of /proc/self, which follows the link to this process). */
+  static boolean isRoot() {
+    try {
+      return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
 
   /** Starts a tool in the C locale (its stderr discarded), or returns null when it is not installed. */
   public static Process startInC(String... cmd) {

@@ -65,8 +65,8 @@ public final class TreeExtract {
     this.snapshot = snapshot;
     this.tree = tree;
     this.warnings = warnings;
-    this.root = isRoot();
-    this.umask = root ? 0 : umask();
+    this.root = HostTools.isRoot();
+    this.umask = root ? 0 : HostTools.umask();
   }
 
   /**
@@ -76,28 +76,6 @@ public final class TreeExtract {
    */
   private int mode(Inode n) {
     return root ? n.mode() & 07777 : n.mode() & 01777 & ~umask;
-  }
-
-  /** This process's umask (Linux reports it in /proc/self/status); 022 if it cannot be read. */
-  private static int umask() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
-        if (line.startsWith("Umask:")) {
-          return Integer.parseInt(line.substring(6).trim(), 8) & 0777;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // fall through to the common default
-    }
-    return 022;
-  }
-
-  private static boolean isRoot() {
-    try {
-      return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0;
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
   }
 
   /** Extracts {@code paths} (the whole tree when empty) below {@code dest}; returns the entries written. */

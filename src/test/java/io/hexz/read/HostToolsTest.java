@@ -37,6 +37,15 @@ class HostToolsTest {
   }
 
   @Test
+  void whatThisProcessIs() throws Exception {
+    String uid = new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes(),
+        StandardCharsets.US_ASCII).trim();
+    assertEquals(uid.equals("0"), HostTools.isRoot(), "uid " + uid);
+    int umask = HostTools.umask();
+    assertTrue(umask >= 0 && umask <= 0777, Integer.toOctalString(umask));
+  }
+
+  @Test
   void aMissingToolIsNull() {
     assertNull(HostTools.startInC("hexz-no-such-tool-" + System.nanoTime()));
   }
