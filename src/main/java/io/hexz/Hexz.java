@@ -142,7 +142,7 @@ public final class Hexz {
       throws IOException {
     io.hexz.read.Tree t = snapshot.tree().orElseThrow(() -> new IllegalArgumentException(snapshot.name()
         + ": is an image snapshot, not a directory snapshot"));
-    return TreeExtract.extract(snapshot.name(), t, paths, dest, warnings);
+    return io.hexz.read.TreeExtract.extract(snapshot.name(), t, paths, dest, warnings);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.hexz.cli;
 
+import io.hexz.format.ParentNotFoundException;
 import io.hexz.fuse.ReadOnlySourceException;
 import io.hexz.store.RestrictedAddressException;
 import java.io.FileNotFoundException;
@@ -63,16 +64,20 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
    */
   static String hint(Throwable t) {
     for (Throwable x = t; x != null; x = x.getCause() == x ? null : x.getCause()) {
+      for (Throwable s : x.getSuppressed()) { // the more specific reason first
+        String h = hint(s);
+        if (!h.isEmpty()) {
+          return h;
+        }
+      }
       if (x instanceof RestrictedAddressException) {
         return "; pass --allow-restricted to allow it";
       }
       if (x instanceof ReadOnlySourceException) {
         return " (no --rw)";
       }
-      for (Throwable s : x.getSuppressed()) {
-        if (!hint(s).isEmpty()) {
-          return hint(s);
-        }
+      if (x instanceof ParentNotFoundException) {
+        return "; --parent-dir DIR looks for it in DIR too";
       }
     }
     return "";

@@ -3,6 +3,7 @@ package io.hexz.read;
 import io.hexz.format.Checksums;
 import io.hexz.format.Header;
 import io.hexz.format.ParentException;
+import io.hexz.format.ParentNotFoundException;
 import io.hexz.store.ByteSource;
 import io.hexz.store.ByteSources;
 import java.io.IOException;
@@ -182,9 +183,9 @@ final class Chains {
       s.close();
       looked.add(shown + " (a different snapshot: " + Checksums.hex(ph.identity()).substring(0, 16) + "…)");
     }
-    ParentException notFound = new ParentException(childName, "parent snapshot " + Checksums.hex(want).substring(0, 16)
-        + "… (hint '" + hint + "') not found; looked at: " + (looked.isEmpty() ? "nothing (no hint, no --parent-dir)"
-        : String.join(", ", looked)));
+    ParentException notFound = new ParentNotFoundException(childName, "parent snapshot "
+        + Checksums.hex(want).substring(0, 16) + "… (hint '" + hint + "') not found; looked at: "
+        + (looked.isEmpty() ? "nothing (no hint, no parent directory)" : String.join(", ", looked)));
     failures.forEach(notFound::addSuppressed);
     throw notFound;
   }

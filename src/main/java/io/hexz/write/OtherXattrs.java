@@ -1,5 +1,6 @@
 package io.hexz.write;
 
+import io.hexz.read.HostTools;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,7 +22,7 @@ final class OtherXattrs {
 
   /** By escaped absolute path (getfattr's quoting); empty, with a warning, when getfattr is missing. */
   static Map<String, Map<String, byte[]>> load(Path root, Consumer<String> warnings) throws IOException {
-    Process p = startInC("getfattr", "-R", "-P", "-h", "-d", "-m", "-", "-e", "hex",
+    Process p = HostTools.startInC("getfattr", "-R", "-P", "-h", "-d", "-m", "-", "-e", "hex",
         "--absolute-names", root.toAbsolutePath().normalize().toString());
     if (p == null) {
       warnings.accept(root + ": getfattr not found (package attr): only user.* xattrs are kept");
@@ -50,18 +51,6 @@ final class OtherXattrs {
       throw new java.io.InterruptedIOException("interrupted while reading xattrs of " + root);
     }
     return out;
-  }
-
-  /** Starts a tool in the C locale (its stderr discarded), or returns null when it is not installed. */
-  static Process startInC(String... cmd) {
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().put("LC_ALL", "C");
-    pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-    try {
-      return pb.start();
-    } catch (IOException e) {
-      return null;
-    }
   }
 
   /** A path as getfattr prints it (in the C locale): backslash and control bytes as \ooo, others raw. */

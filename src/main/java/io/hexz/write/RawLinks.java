@@ -1,5 +1,6 @@
 package io.hexz.write;
 
+import io.hexz.read.HostTools;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,7 @@ final class RawLinks {
   /** Target bytes by absolute path bytes (ISO-8859-1 string of the bytes), of every symlink below root. */
   static Map<String, byte[]> load(Path root) throws IOException {
     String top = root.toAbsolutePath().normalize().toString();
-    Process p = OtherXattrs.startInC("find", top, "-type", "l", "-printf", "%p\\0%l\\0");
+    Process p = HostTools.startInC("find", top, "-type", "l", "-printf", "%p\\0%l\\0");
     if (p == null) {
       throw new FileSystemException(top, null, "a symlink target is not valid in the JVM's charset, and find(1) to read it exactly is missing");
     }

@@ -7,6 +7,7 @@ import io.hexz.format.TreeManifest;
 import io.hexz.format.TreeManifest.Head;
 import io.hexz.format.TreeManifest.Inode;
 import io.hexz.read.BlockDevice;
+import io.hexz.read.PosixStat;
 import io.hexz.read.Snapshot;
 import io.hexz.read.Snapshots;
 import io.hexz.read.Tree;
@@ -22,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
@@ -182,7 +182,7 @@ final class TreeBuilder {
   private record Child(byte[] name, Path path) {}
 
   private void walk() throws IOException {
-    Map<String, Object> rootAttrs = Files.readAttributes(root, "unix:*", NOFOLLOW);
+    PosixStat rootAttrs = PosixStat.of(root);
     rootBytes = PathNames.absoluteBytes(root);
     otherXattrs = OtherXattrs.load(root, treeOptions.warnings());
     Rec r = record(root, rootAttrs, new byte[0]);
@@ -212,16 +212,16 @@ final class TreeBuilder {
     List<Rec> files = new ArrayList<>();
     long count = 0;
     for (Child c : children) {
-      Map<String, Object> a = Files.readAttributes(c.path(), "unix:*", NOFOLLOW);
-      int mode = (Integer) a.get("mode");
-      int type = mode & TreeManifest.S_IFMT;
+      PosixStat a = PosixStat.of(c.path());
+      int mode = a.mode();
+      int type = a.type();
       boolean special = type != TreeManifest.S_IFREG && type != TreeManifest.S_IFDIR && type != TreeManifest.S_IFLNK;
       if (special && !treeOptions.special()) {
         treeOptions.warnings().accept(c.path() + ": skipped (device, fifo or socket; --no-special)");
         continue;
       }
       int ino;
-      String linkKey = type == TreeManifest.S_IFREG && (Integer) a.get("nlink") > 1 ? a.get("dev") + ":" + a.get("ino") : null;
+      String linkKey = type == TreeManifest.S_IFREG && a.nlink() > 1 ? a.fileKey() : null;
       Integer seen = linkKey == null ? null : hardLinks.get(linkKey);
       if (seen != null) {
         ino = seen;
@@ -263,23 +263,23 @@ final class TreeBuilder {
   }
 
   /** Metadata of one file as the manifest keeps it; symlink targets and xattrs go to the heap. */
-  private Rec record(Path p, Map<String, Object> a, byte[] rel) throws IOException {
+  private Rec record(Path p, PosixStat a, byte[] rel) throws IOException {
     Rec r = new Rec();
-    r.mode = (Integer) a.get("mode");
-    r.uid = (Integer) a.get("uid");
-    r.gid = (Integer) a.get("gid");
-    java.time.Instant t = ((FileTime) a.get("lastModifiedTime")).toInstant();
+    r.mode = a.mode();
+    r.uid = a.uid();
+    r.gid = a.gid();
+    java.time.Instant t = a.mtime();
     r.mtimeSec = t.getEpochSecond();
     r.mtimeNsec = t.getNano();
     int type = r.mode & TreeManifest.S_IFMT;
     if (type == TreeManifest.S_IFREG) {
-      r.size = (Long) a.get("size");
+      r.size = a.size();
       r.path = p;
     } else if (type == TreeManifest.S_IFLNK) {
       // The target is kept as the bytes the link holds, absolute or relative: nothing resolves it here.
       String decoded = Files.readSymbolicLink(p).toString();
       byte[] target = decoded.getBytes(StandardCharsets.UTF_8);
-      long size = (Long) a.get("size");
+      long size = a.size();
       if (target.length != size || decoded.indexOf('\uFFFD') >= 0) {
         if (rawLinks == null) {
           rawLinks = RawLinks.load(root);
@@ -296,7 +296,7 @@ final class TreeBuilder {
       r.size = target.length;
       heap.write(target);
     } else if (type == TreeManifest.S_IFCHR || type == TreeManifest.S_IFBLK) {
-      r.ref = (Long) a.get("rdev");
+      r.ref = a.rdev();
     }
     // Only files and directories: listing xattrs opens the file, and opening a fifo blocks.
     if (type == TreeManifest.S_IFREG || type == TreeManifest.S_IFDIR) {

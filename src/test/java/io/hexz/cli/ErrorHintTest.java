@@ -3,10 +3,14 @@ package io.hexz.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hexz.Hexz;
+import io.hexz.format.ParentNotFoundException;
 import io.hexz.fuse.MountOptions;
 import io.hexz.fuse.ReadOnlySourceException;
 import io.hexz.fuse.SnapshotMount;
+import io.hexz.read.ReadOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,6 +54,31 @@ class ErrorHintTest {
       assertFalse(e.getMessage().contains("--"), e.getMessage());
     }
     assertFalse(Files.exists(overlay), "nothing was created");
+  }
+
+  @Test
+  void aMissingParentNamesParentDir(@TempDir Path dir) throws Exception {
+    Path img = Files.write(dir.resolve("in.img"), new byte[200_000]);
+    Path base = dir.resolve("base.hxz");
+    Path thin = dir.resolve("thin.hxz");
+    assertEquals(0, CliTest.hexz("build", "-q", img, base).code());
+    byte[] changed = new byte[200_000];
+    changed[0] = 1; // other content than the parent's
+    Path img2 = Files.write(dir.resolve("in2.img"), changed);
+    assertEquals(0, CliTest.hexz("build", "-q", img2, thin, "--parent", base).code());
+    Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+    Files.move(base, elsewhere.resolve("base.hxz"));
+    CliTest.Run r = CliTest.hexz("cat", thin);
+    assertEquals(1, r.code(), r.describe());
+    assertEquals(1, r.errLines().size(), r.describe());
+    String line = r.errLines().get(0);
+    assertTrue(line.startsWith("hexz: " + thin + ": parent snapshot "), line);
+    assertTrue(line.endsWith("not found; looked at: " + base + " (missing); --parent-dir DIR looks for it in DIR too"),
+        line);
+    ParentNotFoundException e = assertThrows(ParentNotFoundException.class, () -> Hexz.open(thin, ReadOptions.UNCACHED));
+    assertFalse(e.getMessage().contains("--"), e.getMessage());
+    assertEquals(0, CliTest.hexz("cat", thin, "--parent-dir", elsewhere, "--length", "1").code(),
+        "the hint is what helps");
   }
 
   @Test

@@ -1,11 +1,9 @@
-package io.hexz;
+package io.hexz.read;
 
 import io.hexz.format.CorruptSnapshotException;
 import io.hexz.format.PathNames;
 import io.hexz.format.TreeManifest;
 import io.hexz.format.TreeManifest.Inode;
-import io.hexz.read.BlockDevice;
-import io.hexz.read.Tree;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -38,9 +36,10 @@ import java.util.function.Consumer;
  * written to a temporary name beside its target and renamed into place, so a reader never sees a
  * half-written file; names come from the manifest already checked (no '/', no "..") and an
  * existing symlink on the way is refused, so nothing is written outside the destination.
- * Ownership is restored when running as root. Not thread-safe: one call, one thread.
+ * Ownership is restored when running as root. Not thread-safe: one call, one thread. The reverse
+ * of {@code write.TreeBuilder}; {@code Hexz.extract} is its entry point.
  */
-final class TreeExtract {
+public final class TreeExtract {
   private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
   private static final int CHUNK = 1 << 20;
 
@@ -66,8 +65,8 @@ final class TreeExtract {
     this.snapshot = snapshot;
     this.tree = tree;
     this.warnings = warnings;
-    this.root = isRoot();
-    this.umask = root ? 0 : umask();
+    this.root = HostTools.isRoot();
+    this.umask = root ? 0 : HostTools.umask();
   }
 
   /**
@@ -79,30 +78,8 @@ final class TreeExtract {
     return root ? n.mode() & 07777 : n.mode() & 01777 & ~umask;
   }
 
-  /** This process's umask (Linux reports it in /proc/self/status); 022 if it cannot be read. */
-  private static int umask() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
-        if (line.startsWith("Umask:")) {
-          return Integer.parseInt(line.substring(6).trim(), 8) & 0777;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // fall through to the common default
-    }
-    return 022;
-  }
-
-  private static boolean isRoot() {
-    try {
-      return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue() == 0;
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
-  }
-
   /** Extracts {@code paths} (the whole tree when empty) below {@code dest}; returns the entries written. */
-  static long extract(String snapshot, Tree tree, List<String> paths, Path dest, Consumer<String> warnings)
+  public static long extract(String snapshot, Tree tree, List<String> paths, Path dest, Consumer<String> warnings)
       throws IOException {
     Files.createDirectories(dest);
     if (!Files.isDirectory(dest, NOFOLLOW)) {
@@ -295,7 +272,7 @@ final class TreeExtract {
       case TreeManifest.S_IFLNK:
         Files.delete(tmp);
         // Stored bytes, restored as they were: an absolute or "../" target is data, never followed here.
-        createSymlink(tmp, tree.readlink(n));
+        HostTools.symlink(tmp, tree.readlink(n));
         applyMetadata(n, tmp);
         return true;
       default:
@@ -359,74 +336,23 @@ final class TreeExtract {
     if (!name.equals("fifo") && !name.equals("char") && !name.equals("block")) {
       return false; // a socket cannot be recreated without its server
     }
-    String type = name.substring(0, 1).replace('f', 'p');
+    char type = name.equals("fifo") ? 'p' : name.charAt(0);
     // mknod and touch set mode and time by path: Java's setters open the file, which blocks on a fifo.
-    List<String> cmd = new ArrayList<>(List.of("mknod", "-m", Integer.toOctalString(mode(n)), p.toString(), type));
-    if (!type.equals("p")) {
-      long rdev = n.rdev();
-      // glibc's gnu_dev_major/minor encoding of dev_t
-      long major = ((rdev >>> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
-      long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
-      cmd.add(Long.toString(major));
-      cmd.add(Long.toString(minor));
-    }
     try {
-      if (!run(cmd)) {
+      if (!HostTools.mknod(p, mode(n), type, n.rdev())) {
         return false;
       }
       if (root) {
         Files.setAttribute(p, "unix:uid", n.uid(), NOFOLLOW);
         Files.setAttribute(p, "unix:gid", n.gid(), NOFOLLOW);
       }
-      return setTimeByPath(n, p);
+      return HostTools.touchMtime(p, n.mtimeSec(), n.mtimeNsec());
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     }
-  }
-
-  /**
-   * A symlink holding exactly {@code target}. Java takes a target as a path in the JVM's charset
-   * and normalizes it ("a//b/" becomes "a/b"), so any target that would not survive that is made
-   * by ln(1), with both byte strings passed as printf escapes.
-   */
-  private static void createSymlink(Path link, byte[] target) throws IOException {
-    String s = new String(target, StandardCharsets.UTF_8);
-    if (java.util.Arrays.equals(s.getBytes(StandardCharsets.UTF_8), target) && Path.of(s).toString().equals(s)) {
-      Files.createSymbolicLink(link, Path.of(s));
-      return;
-    }
-    // $(...) drops trailing newlines, so each value carries a final x that is cut off again.
-    String script = "t=$(printf '%bx' \"$1\") && l=$(printf '%bx' \"$2\") && exec ln -s -- \"${t%x}\" \"${l%x}\"";
-    try {
-      if (!run(List.of("sh", "-c", script, "sh", octalEscapes(target), octalEscapes(PathNames.absoluteBytes(link))))) {
-        throw new FileSystemException(link.toString(), null, "ln -s failed for a symlink target Java cannot pass as is");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while creating " + link);
-    }
-  }
-
-  /** Bytes as printf %b reads them: letters and digits as is, every other byte as \0ooo. */
-  private static String octalEscapes(byte[] b) {
-    StringBuilder sb = new StringBuilder(b.length * 2);
-    for (byte x : b) {
-      int c = x & 0xFF;
-      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-        sb.append((char) c);
-      } else {
-        sb.append(String.format("\\0%03o", c));
-      }
-    }
-    return sb.toString();
-  }
-
-  private static boolean run(List<String> cmd) throws IOException, InterruptedException {
-    Process pr = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    return pr.waitFor() == 0;
   }
 
   /** Copies a file's content; runs of zero chunks become holes (the file is sparse again). */
@@ -473,7 +399,7 @@ final class TreeExtract {
         for (Map.Entry<String, byte[]> e : x.entrySet()) {
           if (e.getKey().startsWith("user.")) {
             v.write(e.getKey().substring(5), ByteBuffer.wrap(e.getValue()));
-          } else if (!setOtherXattr(p, e.getKey(), e.getValue())) {
+          } else if (!HostTools.setOtherXattr(p, e.getKey(), e.getValue())) {
             warnings.accept(p + ": xattr " + e.getKey() + " not restored (setfattr failed or is missing)");
           }
         }
@@ -481,7 +407,7 @@ final class TreeExtract {
     }
     if (n.isSymlink()) {
       // Java sets a symlink's own time with lutimes (microseconds); touch -h keeps the nanoseconds.
-      setTimeByPath(n, p);
+      HostTools.touchMtime(p, n.mtimeSec(), n.mtimeNsec());
       return;
     }
     // The JDK hands a FileTime to the kernel as nanoseconds since 1970 in a long (years 1677 to
@@ -494,28 +420,5 @@ final class TreeExtract {
     }
     java.time.Instant mtime = java.time.Instant.ofEpochSecond(n.mtimeSec(), n.mtimeNsec());
     Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW).setTimes(FileTime.from(mtime), null, null);
-  }
-
-  /** security.*, trusted.*, system.* need setfattr: Java's API writes user.* only. */
-  private static boolean setOtherXattr(Path p, String name, byte[] value) {
-    try {
-      return run(List.of("setfattr", "-h", "-n", name, "-v", "0x" + java.util.HexFormat.of().formatHex(value),
-          p.toString()));
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private static boolean setTimeByPath(Inode n, Path p) throws IOException {
-    try {
-      return run(List.of("touch", "-h", "-m", "-d", "@" + n.mtimeSec() + "." + String.format("%09d", n.mtimeNsec()),
-          p.toString()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while restoring " + p);
-    }
   }
 }
