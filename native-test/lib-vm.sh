@@ -23,6 +23,9 @@
 #                              data to /vm-data.bin, its sha256 to /vm-data.sha256 and the
 #                              hexz_token= of the command line to /vm-marker, syncs, remounts ro,
 #                              prints "hexz-init: done token=T sha256=S" and powers off
+#   vm_put_init IMG SCRIPT WORK
+#                              writes SCRIPT into the ext4 image IMG as /hexz-init (debugfs,
+#                              root 0755; any old /hexz-init must not exist), checks it reads back
 #   vm_boot_debian NAME DRIVE WORK
 #                              vm_boot with init=/hexz-init and a fresh token, console at
 #                              WORK/console-NAME.log; dies unless the guest finished; sets
@@ -184,7 +187,12 @@ say "done token=$token sha256=$(cat /vm-data.sha256)"
 off
 EOF
   sed -i "s/DATA_MIB/$data_mib/" "$work/hexz-init"
-  { echo "write $work/hexz-init hexz-init"
+  vm_put_init "$img" "$work/hexz-init" "$work"
+}
+
+vm_put_init() {
+  local img=$1 init=$2 work=$3
+  { echo "write $init hexz-init"
     echo "sif /hexz-init mode 0100755"
     echo "sif /hexz-init uid 0"
     echo "sif /hexz-init gid 0"
@@ -193,7 +201,7 @@ EOF
      || grep -qv '^debugfs [0-9]' "$work/add-init.err"; then
     cat "$work/add-init.err" >&2; die "debugfs could not write /hexz-init into $img"
   fi
-  cmp <(debugfs -R "cat /hexz-init" "$img" 2>/dev/null) "$work/hexz-init" || die "/hexz-init in $img differs"
+  cmp <(debugfs -R "cat /hexz-init" "$img" 2>/dev/null) "$init" || die "/hexz-init in $img differs"
 }
 
 vm_boot_debian() {
