@@ -24,7 +24,7 @@ final class Compaction {
     return overlay.toAbsolutePath().resolveSibling("." + overlay.getFileName() + ".compact");
   }
 
-  /** Test hook: a compaction calls it after each step (1 copied, 2 forced, 3 renamed). */
+  /** Test hook: a compaction calls it after each step (0 before each catch-up pass, 1 copied, 2 forced, 3 renamed). */
   interface Fault {
     void at(int step) throws IOException;
   }

@@ -74,6 +74,10 @@ final class OverlayFile implements Overlay {
   static final long ZERO_PAGE = 0;
   /** Header minor version written: 1 may hold zero records, 2 has baseSize (a resized disk). */
   static final short MINOR = 2;
+  /** Catch-up passes of a compaction before the one under the write lock (see {@link #catchUp}). */
+  static final int CATCH_UP_PASSES = 4;
+  /** Pages few enough to copy under the write lock: 1 MiB. */
+  static final int CATCH_UP_DONE = 256;
   /** The largest disk a resize makes: 1 EiB, so that page numbers and offsets never overflow. */
   static final long MAX_SIZE = 1L << 60;
   /**
@@ -880,6 +884,8 @@ final class OverlayFile implements Overlay {
         Compaction.Log out = new Compaction.Log(nc, HEADER_SIZE);
         PageMap fresh = new PageMap();
         out.copy(pages, offsets, ch, fresh, () -> closing);
+        catchUp(out, fresh, keepPages);
+        nc.force(false); // most of the new log is durable before writers are held
         fault.at(1);
         rw.writeLock().lock();
         try {
@@ -951,6 +957,37 @@ final class OverlayFile implements Overlay {
           old.close();
         }
       }
+    }
+  }
+
+  /**
+   * Copies the pages written during the main copy, without holding writers, pass after pass while
+   * many changed, so that the pass under the write lock (which must be last) copies few: at most
+   * {@link #CATCH_UP_PASSES} passes, stopping once a pass finds {@link #CATCH_UP_DONE} pages or
+   * fewer. A page rewritten during a pass is marked again and copied again later; the newest copy
+   * in the new log is the one the map keeps. Records in the old log never change, so copying from
+   * an offset read a moment ago is safe without the lock.
+   */
+  private void catchUp(Compaction.Log out, PageMap fresh, long keepPages) throws IOException {
+    for (int pass = 0; pass < CATCH_UP_PASSES; pass++) {
+      fault.at(0);
+      long[] changed;
+      long[] now;
+      rw.writeLock().lock(); // brief: take the marked pages, start marking afresh
+      try {
+        changed = below(dirty.pages(), keepPages);
+        if (changed.length <= CATCH_UP_DONE) {
+          return; // few enough for the final pass under the lock
+        }
+        now = new long[changed.length];
+        for (int i = 0; i < changed.length; i++) {
+          now[i] = map.get(changed[i]);
+        }
+        dirty = new PageMap();
+      } finally {
+        rw.writeLock().unlock();
+      }
+      out.copy(changed, now, ch, fresh, () -> closing);
     }
   }
 

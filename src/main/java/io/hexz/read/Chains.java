@@ -79,7 +79,10 @@ final class Chains {
     SnapshotFile parent = null;
     try {
       String id = Checksums.hex(h.identity());
-      if (!seen.add(id)) {
+      // Only thin layers can close a cycle (a full snapshot ends the chain), so only theirs are
+      // checked: a thin snapshot of the same content as its full parent (an unchanged image
+      // rebuilt with --parent) has the parent's identity and is not a cycle.
+      if (h.isThin() && !seen.add(id)) {
         throw new ParentException(name, "parent chain has a cycle (snapshot " + id.substring(0, 16)
             + "… appears twice)");
       }

@@ -186,6 +186,44 @@ class OverlayCompactionTest {
   }
 
   /**
+   * Writes that land between the catch-up passes of a compaction (hundreds of pages each time,
+   * some rewriting pages a pass already copied) are all in the compacted log.
+   */
+  @Test
+  void writesBetweenCatchUpPassesAreAllKept() throws IOException {
+    byte[] model = img.clone();
+    Random rnd = new Random(SEED);
+    OverlayFile o = open();
+    o.setSlack(Long.MAX_VALUE);
+    for (int i = 0; i < 200; i++) {
+      randomOp(rnd, o, model);
+    }
+    int[] calls = {0};
+    o.fault = step -> {
+      if (step == 0 && calls[0]++ < 3) {
+        java.util.List<Integer> all = new java.util.ArrayList<>();
+        for (int p = 0; p < model.length / PAGE; p++) {
+          all.add(p);
+        }
+        java.util.Collections.shuffle(all, rnd);
+        for (int page : all.subList(0, 300)) { // 300 pages: more than the final pass under the lock takes
+          byte[] w = TestData.random(PAGE, rnd);
+          o.write(ByteBuffer.wrap(w), (long) page * PAGE);
+          System.arraycopy(w, 0, model, page * PAGE, PAGE);
+        }
+      }
+    };
+    o.compact();
+    o.fault = step -> { };
+    assertTrue(calls[0] >= 3, "catch-up passes ran: " + calls[0]);
+    check(o, model, "after a compaction with writes between its catch-up passes");
+    o.close();
+    try (Overlay again = open()) {
+      check(again, model, "reopened");
+    }
+  }
+
+  /**
    * A crash at each step: after the copy, after the new file is forced, after the rename. The
    * failed compaction is abandoned, the overlay closed and reopened from its file, which must
    * hold every write, and leave no temporary file behind.

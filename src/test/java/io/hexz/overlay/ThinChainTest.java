@@ -150,6 +150,17 @@ class ThinChainTest {
     return out;
   }
 
+  /** Rebuilding an unchanged image against its snapshot gives a thin child with the parent's identity. */
+  @Test
+  void aThinSnapshotOfUnchangedContentOpensOverItsParent() throws IOException {
+    byte[] img = image(new Random(11), 300 * 1024 + 5);
+    Path base = build("same-base.hxz", img, null, 32 << 10);
+    Path thin = build("same-thin.hxz", img, base, 32 << 10);
+    assertArrayEquals(Hexz.inspect(base).header().identity(), Hexz.inspect(thin).header().identity());
+    assertArrayEquals(img, readAll(thin, RO));
+    assertTrue(Hexz.verify(thin).ok());
+  }
+
   @Test
   void chainOfSixVersionsReadsBackEveryVersionAndFlattens() throws IOException {
     long seed = System.nanoTime();
