@@ -85,6 +85,8 @@ final class OverlayFile implements Overlay {
    * property {@code hexz.overlay.slack} (bytes; the crash tests make compactions frequent with it).
    */
   static final long DEFAULT_SLACK = Math.max(0, Long.getLong("hexz.overlay.slack", 64L << 20));
+  /** The least slack in effect (an overlay smaller than this compacts once its log passes 2 × live + 4 MiB). */
+  static final long MIN_SLACK = Math.min(DEFAULT_SLACK, 4L << 20);
   private static final byte[] ZEROS = new byte[PAGE_SIZE];
 
   /** The parsed overlay header. */
@@ -114,6 +116,11 @@ final class OverlayFile implements Overlay {
   private final Object compactDone = new Object();
   /** Log bytes allowed beyond twice the live pages before compaction runs (see {@link #compact}). */
   private volatile long slack = DEFAULT_SLACK;
+  /**
+   * Set by {@link #setSlack} or the system property: the slack is that many bytes, whatever the
+   * overlay holds (tests and benchmarks make compactions frequent, or turn them off, with it).
+   */
+  private volatile boolean exactSlack = System.getProperty("hexz.overlay.slack") != null;
   /** Test hook: called at each step of a compaction, to fail it there as a crash would. */
   Compaction.Fault fault = step -> { };
   private long end; // guarded by rw (write lock)
@@ -726,6 +733,7 @@ final class OverlayFile implements Overlay {
   /** Sets the slack allowed before an automatic compaction (tests use small ones). */
   void setSlack(long bytes) {
     slack = bytes;
+    exactSlack = true;
   }
 
   /**
@@ -780,7 +788,7 @@ final class OverlayFile implements Overlay {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     synchronized (compactDone) {
       try {
-        while (compacting.get() && !closing && overBy(2 * slack) && System.nanoTime() < deadline) {
+        while (compacting.get() && !closing && overBy(2) && System.nanoTime() < deadline) {
           compactDone.wait(100);
         }
       } catch (InterruptedException e) {
@@ -789,9 +797,20 @@ final class OverlayFile implements Overlay {
     }
   }
 
-  private boolean overBy(long limit) {
+  /**
+   * Whether the log holds more than twice the stored pages plus {@code slacks} times the slack.
+   * The slack in effect is the stored bytes, at least {@link #MIN_SLACK} and at most the
+   * configured slack ({@link #DEFAULT_SLACK}, 64 MiB): so a small overlay stays a few times its
+   * live pages (4 MiB rewritten forever: under ~20 MiB), and a compaction, which copies the live
+   * pages, still runs at most once per live size of new writes. A slack set by a test is exact.
+   */
+  private boolean overBy(int slacks) {
     rw.readLock().lock();
     try {
+      long live = storedPages * PAGE_SIZE;
+      long s = exactSlack ? slack : Math.min(slack, Math.max(MIN_SLACK, live));
+      long limit = s > Long.MAX_VALUE / slacks ? Long.MAX_VALUE : slacks * s;
+      // discarded pages cost 16 bytes of map, nothing in the log
       return end - HEADER_SIZE - 2 * storedPages * (PAGE_SIZE + 16) > limit;
     } finally {
       rw.readLock().unlock();
@@ -800,7 +819,7 @@ final class OverlayFile implements Overlay {
 
   /** Whether the log holds more than twice the stored pages plus the slack. */
   private boolean overThreshold() {
-    return overBy(slack); // discarded pages cost 16 bytes of map, nothing in the log; no overflow for a huge slack
+    return overBy(1);
   }
 
   @Override
