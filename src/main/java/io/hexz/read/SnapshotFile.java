@@ -546,6 +546,12 @@ final class SnapshotFile implements Snapshot {
     private final int blockSize;
     private final IndexPage root;
     private final Prefetcher prefetcher;
+    /**
+     * The prefetch plan's blocks of this stream, sorted, or null: reads the plan predicted start no
+     * sequential readahead (the plan loads what they need; readahead past them over-fetches, 2.6x
+     * the bytes of a boot over HTTP). Set once by {@link PlanPrefetch}.
+     */
+    private volatile long[] planned;
     /** CRC32C of a zero block of full length and of the last block's length. */
     private final int zeroCrc;
     private final int lastZeroCrc;
@@ -632,8 +638,9 @@ final class SnapshotFile implements Snapshot {
         pos += take;
         left -= take;
       }
-      if (prefetcher != null) {
-        prefetcher.onRead(offset >>> shift, (offset + total - 1) >>> shift);
+      long lastBlock = (offset + total - 1) >>> shift;
+      if (prefetcher != null && !planned(lastBlock)) {
+        prefetcher.onRead(offset >>> shift, lastBlock);
       }
       return total;
     }
@@ -904,6 +911,16 @@ final class SnapshotFile implements Snapshot {
       }
       leaf.hash(i, dst, 0);
       return leaf.contentCrc(i);
+    }
+
+    /** Marks {@code blocks} (sorted) as the plan's: reads of them start no sequential readahead. */
+    void plan(long[] blocks) {
+      planned = blocks;
+    }
+
+    private boolean planned(long b) {
+      long[] p = planned;
+      return p != null && java.util.Arrays.binarySearch(p, b) >= 0;
     }
 
     /** Loads block {@code b} into the cache if it is not there (through the parent for PARENT); for the prefetchers. */
