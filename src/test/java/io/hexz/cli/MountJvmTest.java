@@ -35,6 +35,21 @@ class MountJvmTest {
   }
 
   @Test
+  void theHeapIsCommittedWhole() {
+    List<String> o = MountJvm.options(256L << 20, 0);
+    assertTrue(o.contains("-Xms" + heapMiB(o) + "m"), o.toString());
+  }
+
+  @Test
+  void hugePagesOnlyWhereTheKernelGivesThem(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("enabled");
+    assertTrue(MountJvm.transparentHugePages(Files.writeString(f, "always [madvise] never\n")));
+    assertTrue(MountJvm.transparentHugePages(Files.writeString(f, "[always] madvise never\n")));
+    assertEquals(false, MountJvm.transparentHugePages(Files.writeString(f, "always madvise [never]\n")));
+    assertEquals(false, MountJvm.transparentHugePages(dir.resolve("absent")));
+  }
+
+  @Test
   void kdfMemoryComesFromTheHeader(@TempDir Path dir) throws Exception {
     Path img = Files.write(dir.resolve("in.img"), new byte[100_000]);
     Path pw = Files.writeString(dir.resolve("pw"), "pw\n");
