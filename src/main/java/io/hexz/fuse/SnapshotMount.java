@@ -36,6 +36,8 @@ public final class SnapshotMount {
     long gid = o.gid() >= 0 ? o.gid() : uidOf("gid");
     try {
       FuseFs fs;
+      String warmFile = null; // the file whose reads MountWarmup runs before the mount is announced
+      BlockDevice warmDevice = null;
       String fsName = "hexz-" + ProcessHandle.current().pid();
       if (!remote && Files.isDirectory(source)) {
         if (o.writable()) {
@@ -53,6 +55,10 @@ public final class SnapshotMount {
           for (StreamKind k : List.of(StreamKind.DISK, StreamKind.MEMORY)) {
             String n = name;
             s.stream(k).ifPresent(d -> all.addFile("/" + n + "/" + k, d, false));
+          }
+          if (warmFile == null && s.stream(StreamKind.DISK).isPresent()) {
+            warmFile = name + "/" + StreamKind.DISK;
+            warmDevice = s.stream(StreamKind.DISK).get();
           }
         }
         fs = all;
@@ -85,12 +91,20 @@ public final class SnapshotMount {
           disk = ov;
         }
         img.addFile("/disk", disk, o.writable());
+        if (o.recordTrace() == null) { // the warm-up's reads are not the workload's
+          warmFile = "disk";
+          warmDevice = disk;
+        }
         if (memory != null) {
           img.addFile("/memory", memory, false);
         }
         fs = img;
       }
-      return FuseMount.start(mnt, fs, fsName, fuseArgs(o, fsName), o.debug(), o.threads(), resources);
+      FuseMount m = FuseMount.start(mnt, fs, fsName, fuseArgs(o, fsName), o.debug(), o.threads(), resources);
+      if (warmFile != null) {
+        MountWarmup.run(m.mountPoint().resolve(warmFile), warmDevice);
+      }
+      return m;
     } catch (IOException | RuntimeException e) {
       for (Closeable c : resources) {
         try {
