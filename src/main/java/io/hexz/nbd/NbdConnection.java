@@ -66,6 +66,7 @@ final class NbdConnection implements Runnable {
   private final String peer;
   private final Runnable handshakeDone;
   private final Executor io;
+  private final ReplyBuffers buffers;
   /** The server's credentials, or null: no TLS. */
   private final NbdTls tls;
   /** TLS once STARTTLS was acknowledged, else null; set on the connection's thread before the reply thread starts. */
@@ -80,9 +81,10 @@ final class NbdConnection implements Runnable {
   private volatile boolean sendFailed;
 
   /** One reply and the window bytes its request holds (freed, with its slot, once it is sent). */
-  private record Reply(ByteBuffer[] parts, int windowBytes) {}
+  /** A reply; {@code pooled}, if not null, goes back to {@link #buffers} once sent. */
+  private record Reply(ByteBuffer[] parts, int windowBytes, ByteBuffer pooled) {}
 
-  private static final Reply END = new Reply(new ByteBuffer[0], 0);
+  private static final Reply END = new Reply(new ByteBuffer[0], 0, null);
   private Buffered buffered;
   private DataInputStream in;
   private boolean noZeroes;
@@ -93,15 +95,17 @@ final class NbdConnection implements Runnable {
 
   /**
    * @param io runs reads and block-status queries (the server's pool, shared by its connections)
+   * @param buffers the read replies' payload buffers (the server's, shared by its connections)
    * @param tls credentials when TLS is required, or null
    */
   NbdConnection(SocketChannel ch, Map<String, NbdExport> exports, String peer, Runnable handshakeDone, Executor io,
-      NbdTls tls) {
+      ReplyBuffers buffers, NbdTls tls) {
     this.ch = ch;
     this.exports = exports;
     this.peer = peer;
     this.handshakeDone = handshakeDone;
     this.io = io;
+    this.buffers = buffers;
     this.tls = tls;
   }
 
@@ -181,6 +185,7 @@ final class NbdConnection implements Runnable {
         LOG.log(System.Logger.Level.DEBUG, () -> peer + ": reply failed: " + e);
         closeQuietly(); // the connection's thread sees the socket closed and ends
       } finally {
+        buffers.give(r.pooled());
         window.release(r.windowBytes());
         slots.release();
       }
@@ -189,7 +194,7 @@ final class NbdConnection implements Runnable {
 
   /** Hands a reply to the reply thread; the request's slot and window bytes go with it. */
   private void queue(int windowBytes, ByteBuffer... parts) {
-    replies.add(new Reply(parts, windowBytes));
+    replies.add(new Reply(parts, windowBytes, null));
   }
 
   /** Takes a request slot and {@code bytes} of the window, waiting while the client has too many out. */
@@ -580,7 +585,7 @@ final class NbdConnection implements Runnable {
 
   /** One read, on an I/O thread; its reply carries the request's {@code bytes} of the window. */
   private void read(BlockDevice dev, long cookie, long offset, int n, int bytes) {
-    ByteBuffer dst = ByteBuffer.allocate(n);
+    ByteBuffer dst = buffers.take(n);
     int err = guarded(() -> {
       while (dst.hasRemaining()) {
         if (dev.read(dst, offset + dst.position()) < 0) {
@@ -589,18 +594,19 @@ final class NbdConnection implements Runnable {
       }
     });
     if (err != 0) {
+      buffers.give(dst);
       error(cookie, err, bytes);
       return;
     }
     dst.flip();
+    ByteBuffer h;
     if (structured) {
-      ByteBuffer h = ByteBuffer.allocate(28).putInt(Nbd.STRUCTURED_REPLY_MAGIC).putShort((short) Nbd.REPLY_FLAG_DONE)
+      h = ByteBuffer.allocate(28).putInt(Nbd.STRUCTURED_REPLY_MAGIC).putShort((short) Nbd.REPLY_FLAG_DONE)
           .putShort((short) Nbd.REPLY_TYPE_OFFSET_DATA).putLong(cookie).putInt(8 + n).putLong(offset);
-      queue(bytes, h.flip(), dst);
     } else {
-      ByteBuffer h = ByteBuffer.allocate(16).putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(0).putLong(cookie);
-      queue(bytes, h.flip(), dst);
+      h = ByteBuffer.allocate(16).putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(0).putLong(cookie);
     }
+    replies.add(new Reply(new ByteBuffer[] {h.flip(), dst}, bytes, dst));
   }
 
   private void write(BlockDevice dev, int flags, long cookie, long offset, long length) throws IOException {

@@ -53,6 +53,7 @@ public final class NbdServer implements Closeable {
   private final Thread acceptor;
   /** Runs the connections' reads: bounded, shared, so many clients cannot start unbounded threads. */
   private final ExecutorService io;
+  private final ReplyBuffers buffers = new ReplyBuffers();
   private final CountDownLatch closed = new CountDownLatch(1);
   private final AtomicInteger ids = new AtomicInteger();
 
@@ -167,7 +168,7 @@ public final class NbdServer implements Closeable {
           quietClose(c);
         }, limit, TimeUnit.MILLISECONDS);
         NbdConnection conn = new NbdConnection(c, exports, peer, () -> timeout.cancel(false), io,
-            options.tls().orElse(null));
+            buffers, options.tls().orElse(null));
         Thread t = new Thread(() -> {
           try {
             conn.run();
