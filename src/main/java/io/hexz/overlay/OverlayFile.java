@@ -571,9 +571,7 @@ final class OverlayFile implements Overlay {
 
   @Override
   public void write(ByteBuffer src, long offset) throws IOException {
-    if (readOnly) {
-      throw new OverlayException(path.toString(), "overlay is open read-only");
-    }
+    requireWritable();
     ensureOpen();
     rw.writeLock().lock();
     try {
@@ -642,9 +640,7 @@ final class OverlayFile implements Overlay {
    */
   @Override
   public void discard(long offset, long length) throws IOException {
-    if (readOnly) {
-      throw new OverlayException(path.toString(), "overlay is open read-only");
-    }
+    requireWritable();
     ensureOpen();
     rw.writeLock().lock();
     try {
@@ -824,6 +820,7 @@ final class OverlayFile implements Overlay {
 
   @Override
   public void compact() throws IOException {
+    requireWritable();
     rewrite(-1);
   }
 
@@ -835,9 +832,7 @@ final class OverlayFile implements Overlay {
    */
   @Override
   public void resize(long newSize, boolean allowShrink) throws IOException {
-    if (readOnly) {
-      throw new OverlayException(path.toString(), "overlay is open read-only");
-    }
+    requireWritable();
     if (newSize <= 0 || newSize > MAX_SIZE || (newSize % PAGE_SIZE != 0 && newSize != baseSize)) {
       throw new IllegalArgumentException("new size (" + newSize + ") must be a positive multiple of " + PAGE_SIZE
           + " up to " + MAX_SIZE + ", or the base's size (" + baseSize + ")");
@@ -865,11 +860,9 @@ final class OverlayFile implements Overlay {
    * the new file replaces the old one in place. A crash before the rename leaves the old log,
    * which holds every acknowledged write, and a stale temporary file that the next open removes;
    * after it, the new log, forced before the rename, holds them all. See FORMAT.md, Compaction.
+   * Its callers, {@link #compact} and {@link #resize}, have checked that the overlay is writable.
    */
   private void rewrite(long newSize) throws IOException {
-    if (readOnly) {
-      throw new OverlayException(path.toString(), "overlay is open read-only");
-    }
     synchronized (compactLock) {
       ensureOpen();
       long target = newSize < 0 ? size : newSize;
@@ -1059,6 +1052,12 @@ final class OverlayFile implements Overlay {
       } finally {
         rw.readLock().unlock();
       }
+    }
+  }
+
+  private void requireWritable() throws OverlayException {
+    if (readOnly) {
+      throw new OverlayException(path.toString(), "overlay is open read-only");
     }
   }
 
