@@ -63,7 +63,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 final class OverlayFile implements Overlay {
   private static final System.Logger LOG = System.getLogger(OverlayFile.class.getName());
-  static final byte[] MAGIC = {'H', 'X', 'Z', 'O', 'V', 'L', '\r', '\n'};
   static final int HEADER_SIZE = 4096;
   static final int RECORD_MAGIC = 0x524F5848; // "HXOR"
   static final int RECORD_HEADER = 32;
@@ -72,8 +71,6 @@ final class OverlayFile implements Overlay {
   static final int MAX_ZERO_PAGES = 1 << 20;
   /** The page map's value for a discarded page (offset 0 is the header, never a page's data). */
   static final long ZERO_PAGE = 0;
-  /** Header minor version written: 1 may hold zero records, 2 has baseSize (a resized disk). */
-  static final short MINOR = 2;
   /** Catch-up passes of a compaction before the one under the write lock (see {@link #catchUp}). */
   static final int CATCH_UP_PASSES = 4;
   /** Pages few enough to copy under the write lock: 1 MiB. */
@@ -88,9 +85,6 @@ final class OverlayFile implements Overlay {
   /** The least slack in effect (an overlay smaller than this compacts once its log passes 2 × live + 4 MiB). */
   static final long MIN_SLACK = Math.min(DEFAULT_SLACK, 4L << 20);
   private static final byte[] ZEROS = new byte[PAGE_SIZE];
-
-  /** The parsed overlay header. */
-  record OverlayHeader(long size, long baseSize, byte[] baseIdentity, int minor) {}
 
   private final Path path;
   private FileChannel ch; // guarded by rw: replaced by compaction under the write lock
@@ -163,7 +157,7 @@ final class OverlayFile implements Overlay {
       if (lock == null) {
         throw new OverlayException(file.toString(), "overlay is in use by a live mount (it is locked)");
       }
-      OverlayHeader h = parseHeader(file.toString(), ch);
+      OverlayHeader h = OverlayHeader.parse(file.toString(), ch);
       if (!Arrays.equals(h.baseIdentity(), baseIdentity)) {
         throw new OverlayException(file.toString(), "overlay was made over snapshot " + Checksums.hex(h.baseIdentity())
             .substring(0, 16) + "…, not over this base (" + Checksums.hex(baseIdentity).substring(0, 16) + "…)");
@@ -197,7 +191,7 @@ final class OverlayFile implements Overlay {
     Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
     try {
       try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        writeHeader(c, size, size, baseIdentity);
+        OverlayHeader.write(c, size, size, baseIdentity);
         c.force(true);
       }
       try {
@@ -216,61 +210,11 @@ final class OverlayFile implements Overlay {
     }
   }
 
-  private static void writeHeader(FileChannel c, long size, long baseSize, byte[] baseIdentity) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    b.put(MAGIC).putShort((short) 1).putShort(MINOR).putInt(PAGE_SIZE).putLong(size).put(baseIdentity)
-        .putLong(baseSize);
-    b.putInt(HEADER_SIZE - 4, Checksums.crc32c(b.array(), 0, HEADER_SIZE - 4));
-    b.clear();
-    while (b.hasRemaining()) {
-      c.write(b, b.position());
-    }
-  }
-
   /** Forces a directory, so that a name just made in it survives power loss. */
   private static void syncDirectory(Path dir) throws IOException {
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
       d.force(true);
     }
-  }
-
-  static OverlayHeader readHeader(Path file) throws IOException {
-    try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
-      return parseHeader(file.toString(), c);
-    }
-  }
-
-  private static OverlayHeader parseHeader(String name, FileChannel c) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    while (b.hasRemaining()) {
-      if (c.read(b, b.position()) < 0) {
-        throw new OverlayException(name, "not a hexz overlay (shorter than its header)");
-      }
-    }
-    if (!Arrays.equals(Arrays.copyOf(b.array(), 8), MAGIC)) {
-      throw new OverlayException(name, "not a hexz overlay (bad magic)");
-    }
-    if (b.getInt(HEADER_SIZE - 4) != Checksums.crc32c(b.array(), 0, HEADER_SIZE - 4)) {
-      throw new OverlayException(name, "overlay header checksum mismatch: damaged header");
-    }
-    if (b.getShort(8) != 1) {
-      throw new OverlayException(name, "overlay version " + b.getShort(8) + " was made by a newer hexz");
-    }
-    if (b.getInt(12) != PAGE_SIZE) {
-      throw new OverlayException(name, "overlay page size " + b.getInt(12) + " is not " + PAGE_SIZE);
-    }
-    int minor = Short.toUnsignedInt(b.getShort(10));
-    long size = b.getLong(16);
-    if (size < 0 || size > MAX_SIZE) {
-      throw new OverlayException(name, "overlay size " + size + " is outside 0.." + MAX_SIZE);
-    }
-    long baseSize = minor >= 2 ? b.getLong(56) : size;
-    if (baseSize < 0) {
-      throw new OverlayException(name, "overlay base size " + baseSize + " is negative");
-    }
-    byte[] id = new byte[32];
-    b.get(24, id);
-    return new OverlayHeader(size, baseSize, id, minor);
   }
 
   /** Scans the log, fills the page map and cuts a torn tail. */
@@ -892,7 +836,7 @@ final class OverlayFile implements Overlay {
         if (nl == null) {
           throw new OverlayException(tmp.toString(), "cannot lock the compacted overlay");
         }
-        writeHeader(nc, target, baseSize, baseIdentity);
+        OverlayHeader.write(nc, target, baseSize, baseIdentity);
         Compaction.Log out = new Compaction.Log(nc, HEADER_SIZE);
         PageMap fresh = new PageMap();
         out.copy(pages, offsets, ch, fresh, () -> closing);
@@ -930,7 +874,7 @@ final class OverlayFile implements Overlay {
           ch = nc;
           lock = nl;
           map = fresh;
-          minor = MINOR;
+          minor = OverlayHeader.MINOR;
           size = target;
           base = Resized.of(base, target);
           storedPages = fresh.size() - fresh.count(ZERO_PAGE);
