@@ -98,11 +98,8 @@ final class OverlayFile implements Overlay {
   private final byte[] baseIdentity;
   private final boolean readOnly;
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-  private PageMap map = new PageMap(); // guarded by rw
-  /** Pages of the map whose content the log stores (not discarded); guarded by rw. */
-  private long storedPages;
-  /** Pages changed while a compaction copies (null otherwise); guarded by rw. */
-  private PageMap dirty;
+  /** The page map, the stored count and a compaction's changed pages; guarded by rw (a compaction swaps it). */
+  private PageTable table = new PageTable();
   /** One compaction at a time; close() takes it too, so it never closes under one. */
   private final Object compactLock = new Object();
   private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
@@ -171,7 +168,6 @@ final class OverlayFile implements Overlay {
       }
       OverlayFile o = new OverlayFile(file, ch, lock, base, h, readOnly);
       o.recover();
-      o.storedPages = o.map.size() - o.map.count(ZERO_PAGE);
       return o;
     } catch (IOException | RuntimeException e) {
       if (lock != null) {
@@ -245,7 +241,7 @@ final class OverlayFile implements Overlay {
           stop = "a record that fails its checksum";
           break;
         }
-        zeroPages(first, count);
+        table.zero(first, count, base, size);
         pos += RECORD_HEADER;
         expectSeq++;
         continue;
@@ -265,7 +261,7 @@ final class OverlayFile implements Overlay {
         break;
       }
       for (int i = 0; i < count; i++) {
-        map.put(first + i, pos + RECORD_HEADER + (long) i * PAGE_SIZE);
+        table.set(first + i, pos + RECORD_HEADER + (long) i * PAGE_SIZE);
       }
       pos += RECORD_HEADER + len;
       expectSeq++;
@@ -381,7 +377,7 @@ final class OverlayFile implements Overlay {
   public long pageCount() {
     rw.readLock().lock();
     try {
-      return map.size();
+      return table.size();
     } finally {
       rw.readLock().unlock();
     }
@@ -391,7 +387,7 @@ final class OverlayFile implements Overlay {
   public long storedPageCount() {
     rw.readLock().lock();
     try {
-      return storedPages;
+      return table.stored();
     } finally {
       rw.readLock().unlock();
     }
@@ -401,7 +397,7 @@ final class OverlayFile implements Overlay {
   public long[] pages() {
     rw.readLock().lock();
     try {
-      long[] p = map.pages();
+      long[] p = table.pages();
       Arrays.sort(p);
       return p;
     } finally {
@@ -443,19 +439,19 @@ final class OverlayFile implements Overlay {
       // Bounded so that one call scans at most 16 Ki page-map entries.
       long end = Math.min(size, offset + Math.min(maxLength, 16384L * PAGE_SIZE));
       long p = offset / PAGE_SIZE;
-      long at = map.get(p);
+      long at = table.get(p);
       if (at >= 0) {
         boolean zero = at == ZERO_PAGE;
         long pos = (p + 1) * PAGE_SIZE;
         long next;
-        while (pos < end && (next = map.get(pos / PAGE_SIZE)) >= 0 && (next == ZERO_PAGE) == zero) {
+        while (pos < end && (next = table.get(pos / PAGE_SIZE)) >= 0 && (next == ZERO_PAGE) == zero) {
           pos += PAGE_SIZE;
         }
         return new Extent(Math.min(pos, end) - offset, zero);
       }
       Extent x = base.extentAt(offset, end - offset);
       long pos = (p + 1) * PAGE_SIZE;
-      while (pos < offset + x.length() && map.get(pos / PAGE_SIZE) < 0) {
+      while (pos < offset + x.length() && table.get(pos / PAGE_SIZE) < 0) {
         pos += PAGE_SIZE;
       }
       return new Extent(Math.min(pos, offset + x.length()) - offset, x.zero());
@@ -466,7 +462,7 @@ final class OverlayFile implements Overlay {
 
   /** Copies [offset, offset+total) into dst: overlay pages from the log, runs of other pages from the base. */
   private void readLocked(ByteBuffer dst, long offset, int total) throws IOException {
-    if (map.size() == 0) {
+    if (table.size() == 0) {
       readBase(dst, offset, total);
       return;
     }
@@ -474,7 +470,7 @@ final class OverlayFile implements Overlay {
     long endPos = offset + total;
     while (pos < endPos) {
       long p = pos / PAGE_SIZE;
-      long at = map.get(p);
+      long at = table.get(p);
       if (at >= 0) {
         int within = (int) (pos % PAGE_SIZE);
         int n = (int) Math.min(PAGE_SIZE - within, endPos - pos);
@@ -488,7 +484,7 @@ final class OverlayFile implements Overlay {
         pos += n;
       } else {
         long runEnd = (p + 1) * PAGE_SIZE;
-        while (runEnd < endPos && map.get(runEnd / PAGE_SIZE) < 0) {
+        while (runEnd < endPos && table.get(runEnd / PAGE_SIZE) < 0) {
           runEnd += PAGE_SIZE;
         }
         int n = (int) (Math.min(runEnd, endPos) - pos);
@@ -572,7 +568,7 @@ final class OverlayFile implements Overlay {
     end = at + RECORD_HEADER + len;
     seq = s;
     for (int i = 0; i < count; i++) {
-      setPage(first + i, at + RECORD_HEADER + (long) i * PAGE_SIZE);
+      table.set(first + i, at + RECORD_HEADER + (long) i * PAGE_SIZE);
     }
     return taken;
   }
@@ -614,16 +610,6 @@ final class OverlayFile implements Overlay {
     throttle();
   }
 
-  /** Points a page at its newest copy; a compaction in progress learns that it changed. */
-  private void setPage(long page, long at) {
-    long prev = map.get(page);
-    map.put(page, at);
-    storedPages += (at != ZERO_PAGE ? 1 : 0) - (prev > 0 ? 1 : 0); // data offsets are > 0
-    if (dirty != null) {
-      dirty.put(page, 0);
-    }
-  }
-
   private void appendZeroRecord(long first, int count) throws IOException {
     long s = seq + 1;
     ByteBuffer r = Compaction.sealZeroRecord(ByteBuffer.allocate(RECORD_HEADER), count, first, s);
@@ -633,31 +619,7 @@ final class OverlayFile implements Overlay {
     }
     end = at + RECORD_HEADER;
     seq = s;
-    zeroPages(first, count);
-  }
-
-  /**
-   * Marks pages [first, first + count) as zeros in the map: those the overlay holds, and those
-   * whose base is not zero; a page the overlay never held over a zero base needs no entry.
-   * Used both when discarding and when replaying a zero record, so both build the same map.
-   */
-  private void zeroPages(long first, long count) throws IOException {
-    long p = first;
-    long last = first + count;
-    while (p < last) {
-      long off = p * PAGE_SIZE;
-      Extent x = base.extentAt(off, Math.min(last * PAGE_SIZE, size) - off);
-      long xEnd = off + x.length();
-      // pages decided by this extent: those it covers whole (to the device's end, the short last page too)
-      long q = xEnd >= size ? last : Math.min(last, Math.max(p + 1, xEnd / PAGE_SIZE));
-      boolean baseZero = x.zero() && (xEnd >= size || xEnd >= (p + 1) * PAGE_SIZE);
-      for (long i = p; i < q; i++) {
-        if (!baseZero || map.get(i) >= 0) {
-          setPage(i, ZERO_PAGE);
-        }
-      }
-      p = q;
-    }
+    table.zero(first, count, base, size);
   }
 
   @Override
@@ -747,11 +709,11 @@ final class OverlayFile implements Overlay {
   private boolean overBy(int slacks) {
     rw.readLock().lock();
     try {
-      long live = storedPages * PAGE_SIZE;
+      long live = table.stored() * PAGE_SIZE;
       long s = exactSlack ? slack : Math.min(slack, Math.max(MIN_SLACK, live));
       long limit = s > Long.MAX_VALUE / slacks ? Long.MAX_VALUE : slacks * s;
       // discarded pages cost 16 bytes of map, nothing in the log
-      return end - HEADER_SIZE - 2 * storedPages * (PAGE_SIZE + 16) > limit;
+      return end - HEADER_SIZE - 2 * table.stored() * (PAGE_SIZE + 16) > limit;
     } finally {
       rw.readLock().unlock();
     }
@@ -815,12 +777,12 @@ final class OverlayFile implements Overlay {
       long[] offsets;
       rw.writeLock().lock(); // brief: a consistent copy of the map, and dirty tracking from here on
       try {
-        pages = below(map.pages(), keepPages);
+        pages = below(table.pages(), keepPages);
         offsets = new long[pages.length];
         for (int i = 0; i < pages.length; i++) {
-          offsets[i] = map.get(pages[i]);
+          offsets[i] = table.get(pages[i]);
         }
-        dirty = new PageMap();
+        table.track();
       } finally {
         rw.writeLock().unlock();
       }
@@ -847,10 +809,10 @@ final class OverlayFile implements Overlay {
         try {
           ensureOpen();
           long oldSize = size;
-          long[] changed = below(dirty.pages(), keepPages);
+          long[] changed = below(table.changed(), keepPages);
           long[] now = new long[changed.length];
           for (int i = 0; i < changed.length; i++) {
-            now[i] = map.get(changed[i]);
+            now[i] = table.get(changed[i]);
           }
           out.copy(changed, now, ch, fresh, () -> false);
           long[] regrown = null;
@@ -873,13 +835,12 @@ final class OverlayFile implements Overlay {
           oldLock = lock;
           ch = nc;
           lock = nl;
-          map = fresh;
+          table = new PageTable(fresh);
           minor = OverlayHeader.MINOR;
           size = target;
           base = Resized.of(base, target);
-          storedPages = fresh.size() - fresh.count(ZERO_PAGE);
           if (regrown != null) {
-            zeroPages(regrown[0], regrown[1]); // the map entries replaying those zero records gives
+            table.zero(regrown[0], regrown[1], base, size); // the map entries replaying those zero records gives
           }
           end = out.end();
           seq = out.seq();
@@ -889,7 +850,7 @@ final class OverlayFile implements Overlay {
           syncDirectory(path.toAbsolutePath().getParent());
           dirSyncPending = false;
         } finally {
-          dirty = null;
+          table.untrack();
           rw.writeLock().unlock();
         }
       } finally {
@@ -901,7 +862,7 @@ final class OverlayFile implements Overlay {
           Files.deleteIfExists(tmp);
           rw.writeLock().lock();
           try {
-            dirty = null;
+            table.untrack();
           } finally {
             rw.writeLock().unlock();
           }
@@ -931,15 +892,15 @@ final class OverlayFile implements Overlay {
       long[] now;
       rw.writeLock().lock(); // brief: take the marked pages, start marking afresh
       try {
-        changed = below(dirty.pages(), keepPages);
+        changed = below(table.changed(), keepPages);
         if (changed.length <= CATCH_UP_DONE) {
           return; // few enough for the final pass under the lock
         }
         now = new long[changed.length];
         for (int i = 0; i < changed.length; i++) {
-          now[i] = map.get(changed[i]);
+          now[i] = table.get(changed[i]);
         }
-        dirty = new PageMap();
+        table.track();
       } finally {
         rw.writeLock().unlock();
       }
