@@ -43,14 +43,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * the overlay never held and whose base is zero needs no entry at all, so discarding a region
  * the guest never wrote costs no memory.
  *
- * <p>Recovery: on open the log is scanned from the start; records must have consecutive
- * sequence numbers, sane counts, lie inside the file and match their CRC. At the first record
- * that does not, the rest of the file is searched for a valid later record: if there is none,
- * this is a torn tail (the append a crash interrupted), and the file is truncated there (a
- * warning says how many bytes were dropped); if there is one, the log is damaged in the middle
- * and the overlay is refused, naming both offsets, since cutting there would silently drop
- * records that were already synced. Because records are only appended and {@link #flush} forces
- * the file, every record acknowledged before the last fsync precedes any torn one and survives.
+ * <p>Recovery: on open {@link LogReplay} scans the log, cuts a torn tail and refuses a log damaged
+ * in the middle. Because records are only appended and {@link #flush} forces the file, every
+ * record acknowledged before the last fsync precedes any torn one and survives.
  *
  * <p>Creation is durable and exclusive: the header goes to a temporary file that is forced, then
  * hard-linked to the overlay's name (which fails if the name exists: of two racing creators one
@@ -213,139 +208,23 @@ final class OverlayFile implements Overlay {
     }
   }
 
-  /** Scans the log, fills the page map and cuts a torn tail. */
+  /** Replays the log into a fresh page table and learns where the next record goes (see {@link LogReplay}). */
   private void recover() throws IOException {
-    long fileSize = ch.size();
-    long pos = HEADER_SIZE;
-    long expectSeq = 1;
-    ByteBuffer h = ByteBuffer.allocate(RECORD_HEADER).order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer data = ByteBuffer.allocate(MAX_RECORD_PAGES * PAGE_SIZE);
-    String stop = null;
-    while (pos < fileSize) {
-      if (fileSize - pos < RECORD_HEADER) {
-        stop = "a torn record header";
-        break;
-      }
-      h.clear();
-      readFully(h, pos);
-      int count = h.getInt(4);
-      long first = h.getLong(8);
-      long s = h.getLong(16);
-      boolean zero = h.getInt(0) == ZERO_MAGIC;
-      if (!sane(h.getInt(0), count, first) || s != expectSeq) {
-        stop = "a record with a bad header";
-        break;
-      }
-      if (zero) {
-        if (Checksums.crc32c(h.array(), 0, 24) != h.getInt(24)) {
-          stop = "a record that fails its checksum";
-          break;
-        }
-        table.zero(first, count, base, size);
-        pos += RECORD_HEADER;
-        expectSeq++;
-        continue;
-      }
-      long len = (long) count * PAGE_SIZE;
-      if (fileSize - pos - RECORD_HEADER < len) {
-        stop = "a torn record";
-        break;
-      }
-      data.clear().limit((int) len);
-      readFully(data, pos + RECORD_HEADER);
-      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-      crc.update(h.array(), 0, 24);
-      crc.update(data.array(), 0, (int) len);
-      if ((int) crc.getValue() != h.getInt(24)) {
-        stop = "a record that fails its checksum";
-        break;
-      }
-      for (int i = 0; i < count; i++) {
-        table.set(first + i, pos + RECORD_HEADER + (long) i * PAGE_SIZE);
-      }
-      pos += RECORD_HEADER + len;
-      expectSeq++;
-    }
-    if (stop != null) {
-      long later = nextValidRecord(pos, fileSize, expectSeq, h, data);
-      if (later >= 0) {
-        throw new OverlayException(path.toString(), "overlay log is damaged at offset " + pos + " (" + stop
-            + "), but a valid later record follows at offset " + later + "; refusing to drop the records after the "
-            + "damage (this is not a torn tail)");
-      }
-      LOG.log(System.Logger.Level.WARNING, "{0}: log ends at offset {1} with {2}; dropping {3} unsynced bytes",
-          path, pos, stop, fileSize - pos);
-      if (!readOnly) {
-        ch.truncate(pos);
-        ch.force(true);
-      }
-    }
-    end = pos;
-    seq = expectSeq - 1;
+    LogReplay.Replayed r = LogReplay.replay(path, ch, base, size, readOnly);
+    table = r.table();
+    end = r.end();
+    seq = r.seq();
   }
 
-  /**
-   * The offset of the first valid record after {@code from}, or -1. Records start at
-   * {@code HEADER_SIZE + 32k} (a record is 32 bytes plus whole pages), so only those offsets are
-   * tried; a candidate must have the magic, a sane header, a sequence number not below
-   * {@code minSeq}, lie inside the file and match its CRC. Reads the rest of the file, but only
-   * when the log does not end cleanly.
-   */
-  private long nextValidRecord(long from, long fileSize, long minSeq, ByteBuffer h, ByteBuffer data)
-      throws IOException {
-    ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-    long first = from + RECORD_HEADER - (from - HEADER_SIZE) % RECORD_HEADER;
-    for (long base = first; base + RECORD_HEADER <= fileSize; base += chunk.capacity()) {
-      chunk.clear().limit((int) Math.min(chunk.capacity(), fileSize - base));
-      readFully(chunk, base);
-      for (int i = 0; i + 4 <= chunk.limit(); i += RECORD_HEADER) {
-        int magic = chunk.getInt(i);
-        if ((magic == RECORD_MAGIC || magic == ZERO_MAGIC) && validRecordAt(base + i, fileSize, minSeq, h, data)) {
-          return base + i;
-        }
-      }
-    }
-    return -1;
-  }
-
-  private boolean validRecordAt(long at, long fileSize, long minSeq, ByteBuffer h, ByteBuffer data)
-      throws IOException {
-    if (fileSize - at < RECORD_HEADER) {
-      return false;
-    }
-    h.clear();
-    readFully(h, at);
-    int count = h.getInt(4);
-    long first = h.getLong(8);
-    long s = h.getLong(16);
-    if (!sane(h.getInt(0), count, first) || s < minSeq) {
-      return false;
-    }
-    if (h.getInt(0) == ZERO_MAGIC) {
-      return Checksums.crc32c(h.array(), 0, 24) == h.getInt(24);
-    }
-    if (fileSize - at - RECORD_HEADER < (long) count * PAGE_SIZE) {
-      return false;
-    }
-    data.clear().limit(count * PAGE_SIZE);
-    readFully(data, at + RECORD_HEADER);
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    crc.update(h.array(), 0, 24);
-    crc.update(data.array(), 0, count * PAGE_SIZE);
-    return (int) crc.getValue() == h.getInt(24);
-  }
-
-  /** A record header's magic, page count and first page are possible for this overlay. */
-  private boolean sane(int magic, int count, long first) {
-    int max = magic == RECORD_MAGIC ? MAX_RECORD_PAGES : magic == ZERO_MAGIC ? MAX_ZERO_PAGES : 0;
-    return count > 0 && count <= max && first >= 0 && first + count <= pages(size);
-  }
-
-  private static long pages(long bytes) {
+  static long pages(long bytes) {
     return (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
   }
 
   private void readFully(ByteBuffer b, long at) throws IOException {
+    readFully(path, ch, b, at);
+  }
+
+  static void readFully(Path path, FileChannel ch, ByteBuffer b, long at) throws IOException {
     while (b.hasRemaining()) {
       if (ch.read(b, at + b.position()) < 0) {
         throw new EOFException(path + ": overlay ends early at " + (at + b.position()));
