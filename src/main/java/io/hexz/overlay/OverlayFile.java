@@ -16,7 +16,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -72,13 +71,6 @@ final class OverlayFile implements Overlay {
   static final int CATCH_UP_DONE = 256;
   /** The largest disk a resize makes: 1 EiB, so that page numbers and offsets never overflow. */
   static final long MAX_SIZE = 1L << 60;
-  /**
-   * Default slack before an automatic compaction (see {@link #compact}): 64 MiB, or the system
-   * property {@code hexz.overlay.slack} (bytes; the crash tests make compactions frequent with it).
-   */
-  static final long DEFAULT_SLACK = Math.max(0, Long.getLong("hexz.overlay.slack", 64L << 20));
-  /** The least slack in effect (an overlay smaller than this compacts once its log passes 2 × live + 4 MiB). */
-  static final long MIN_SLACK = Math.min(DEFAULT_SLACK, 4L << 20);
   private static final byte[] ZEROS = new byte[PAGE_SIZE];
 
   private final Path path;
@@ -97,16 +89,8 @@ final class OverlayFile implements Overlay {
   private PageTable table = new PageTable();
   /** One compaction at a time; close() takes it too, so it never closes under one. */
   private final Object compactLock = new Object();
-  private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
-  /** Notified after each compaction pass (writers waiting in {@link #throttle}). */
-  private final Object compactDone = new Object();
-  /** Log bytes allowed beyond twice the live pages before compaction runs (see {@link #compact}). */
-  private volatile long slack = DEFAULT_SLACK;
-  /**
-   * Set by {@link #setSlack} or the system property: the slack is that many bytes, whatever the
-   * overlay holds (tests and benchmarks make compactions frequent, or turn them off, with it).
-   */
-  private volatile boolean exactSlack = System.getProperty("hexz.overlay.slack") != null;
+  /** When to compact in the background, and the back-pressure on writers while it runs. */
+  private final AutoCompaction auto;
   /** Test hook: called at each step of a compaction, to fail it there as a crash would. */
   Compaction.Fault fault = step -> { };
   private long end; // guarded by rw (write lock)
@@ -128,6 +112,7 @@ final class OverlayFile implements Overlay {
     this.minor = h.minor();
     this.baseIdentity = h.baseIdentity();
     this.readOnly = ro;
+    this.auto = new AutoCompaction(path, this::usage, () -> closing, this::compact);
   }
 
   static Overlay open(Path file, BlockDevice base, byte[] baseIdentity, boolean readOnly) throws IOException {
@@ -407,7 +392,7 @@ final class OverlayFile implements Overlay {
     }
     if (!rw.isWriteLockedByCurrentThread()) { // a discard writing its partial pages checks once, after
       maybeCompact();
-      throttle();
+      auto.throttle();
     }
   }
 
@@ -486,7 +471,7 @@ final class OverlayFile implements Overlay {
       rw.writeLock().unlock();
     }
     maybeCompact();
-    throttle();
+    auto.throttle();
   }
 
   private void appendZeroRecord(long first, int count) throws IOException {
@@ -513,94 +498,24 @@ final class OverlayFile implements Overlay {
 
   /** Sets the slack allowed before an automatic compaction (tests use small ones). */
   void setSlack(long bytes) {
-    slack = bytes;
-    exactSlack = true;
+    auto.setSlack(bytes);
   }
 
-  /**
-   * Starts a background compaction when the log holds more than twice the live pages plus the
-   * slack: so the file stays within 2 × live + slack (+ the writes of one compaction's duration)
-   * however often pages are rewritten, and a compaction's cost is paid at most once per
-   * live-size of new writes.
-   */
+  /** Starts a background compaction if the log has outgrown its bound (see {@link AutoCompaction}). */
   private void maybeCompact() {
-    if (readOnly || closing || !overThreshold() || !compacting.compareAndSet(false, true)) {
-      return;
-    }
-    Thread t = new Thread(() -> {
-      try {
-        // Writes that arrive while a compaction runs do not start another one, so check again
-        // after each: without this, the log could stay past the bound until the next write.
-        int passes = 0;
-        do {
-          compact();
-          synchronized (compactDone) {
-            compactDone.notifyAll();
-          }
-        } while (!closing && ++passes < 3 && overThreshold());
-      } catch (IOException | RuntimeException e) {
-        if (!closing) {
-          LOG.log(System.Logger.Level.WARNING, "{0}: background compaction failed, the log keeps growing: {1}",
-              path, e.getMessage());
-        }
-      } finally {
-        compacting.set(false);
-        synchronized (compactDone) {
-          compactDone.notifyAll();
-        }
-      }
-      if (!closing && overThreshold()) {
-        maybeCompact(); // a write raced the end of the last pass
-      }
-    }, "hexz-overlay-compact");
-    t.setDaemon(true);
-    t.start();
-  }
-
-  /**
-   * Back-pressure: a writer that finds the log past twice the stored pages plus twice the slack
-   * while a compaction runs waits for it (at most 10 s), so a writer faster than compaction cannot
-   * grow the file without bound.
-   */
-  private void throttle() {
-    if (!compacting.get() || closing) {
-      return;
-    }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    synchronized (compactDone) {
-      try {
-        while (compacting.get() && !closing && overBy(2) && System.nanoTime() < deadline) {
-          compactDone.wait(100);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (!readOnly) {
+      auto.maybeCompact();
     }
   }
 
-  /**
-   * Whether the log holds more than twice the stored pages plus {@code slacks} times the slack.
-   * The slack in effect is the stored bytes, at least {@link #MIN_SLACK} and at most the
-   * configured slack ({@link #DEFAULT_SLACK}, 64 MiB): so a small overlay stays a few times its
-   * live pages (4 MiB rewritten forever: under ~20 MiB), and a compaction, which copies the live
-   * pages, still runs at most once per live size of new writes. A slack set by a test is exact.
-   */
-  private boolean overBy(int slacks) {
+  /** The log's size and the stored pages, read together: what {@link AutoCompaction} decides by. */
+  private AutoCompaction.Usage usage() {
     rw.readLock().lock();
     try {
-      long live = table.stored() * PAGE_SIZE;
-      long s = exactSlack ? slack : Math.min(slack, Math.max(MIN_SLACK, live));
-      long limit = s > Long.MAX_VALUE / slacks ? Long.MAX_VALUE : slacks * s;
-      // discarded pages cost 16 bytes of map, nothing in the log
-      return end - HEADER_SIZE - 2 * table.stored() * (PAGE_SIZE + 16) > limit;
+      return new AutoCompaction.Usage(end - HEADER_SIZE, table.stored());
     } finally {
       rw.readLock().unlock();
     }
-  }
-
-  /** Whether the log holds more than twice the stored pages plus the slack. */
-  private boolean overThreshold() {
-    return overBy(1);
   }
 
   @Override
