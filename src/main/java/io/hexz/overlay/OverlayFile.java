@@ -65,10 +65,6 @@ final class OverlayFile implements Overlay {
   static final int MAX_ZERO_PAGES = 1 << 20;
   /** The page map's value for a discarded page (offset 0 is the header, never a page's data). */
   static final long ZERO_PAGE = 0;
-  /** Catch-up passes of a compaction before the one under the write lock (see {@link #catchUp}). */
-  static final int CATCH_UP_PASSES = 4;
-  /** Pages few enough to copy under the write lock: 1 MiB. */
-  static final int CATCH_UP_DONE = 256;
   /** The largest disk a resize makes: 1 EiB, so that page numbers and offsets never overflow. */
   static final long MAX_SIZE = 1L << 60;
   private static final byte[] ZEROS = new byte[PAGE_SIZE];
@@ -567,19 +563,8 @@ final class OverlayFile implements Overlay {
       ensureOpen();
       long target = newSize < 0 ? size : newSize;
       long keepPages = pages(target); // pages past the new end are not copied
-      long[] pages;
-      long[] offsets;
-      rw.writeLock().lock(); // brief: a consistent copy of the map, and dirty tracking from here on
-      try {
-        pages = below(table.pages(), keepPages);
-        offsets = new long[pages.length];
-        for (int i = 0; i < pages.length; i++) {
-          offsets[i] = table.get(pages[i]);
-        }
-        table.track();
-      } finally {
-        rw.writeLock().unlock();
-      }
+      Compaction.Copier copier = new Compaction.Copier(rw.writeLock(), table, ch, keepPages, fault);
+      copier.snapshot();
       Path tmp = Compaction.tempFile(path);
       Files.deleteIfExists(tmp);
       FileChannel nc = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
@@ -595,31 +580,15 @@ final class OverlayFile implements Overlay {
         OverlayHeader.write(nc, target, baseSize, baseIdentity);
         Compaction.Log out = new Compaction.Log(nc, HEADER_SIZE);
         PageMap fresh = new PageMap();
-        out.copy(pages, offsets, ch, fresh, () -> closing);
-        catchUp(out, fresh, keepPages);
+        copier.copy(out, fresh, () -> closing);
         nc.force(false); // most of the new log is durable before writers are held
         fault.at(1);
         rw.writeLock().lock();
         try {
           ensureOpen();
           long oldSize = size;
-          long[] changed = below(table.changed(), keepPages);
-          long[] now = new long[changed.length];
-          for (int i = 0; i < changed.length; i++) {
-            now[i] = table.get(changed[i]);
-          }
-          out.copy(changed, now, ch, fresh, () -> false);
-          long[] regrown = null;
-          if (target > oldSize) {
-            cutLastPage(oldSize, out, fresh);
-            // After a shrink below the base, the base's bytes past the old end must not come back.
-            long from = pages(oldSize);
-            long to = Math.min(pages(target), pages(baseSize));
-            if (from < to) {
-              out.zeroRun(from, to - from);
-              regrown = new long[] {from, to - from};
-            }
-          }
+          copier.copyChanged(out, fresh);
+          long[] regrown = target > oldSize ? Compaction.grow(out, fresh, oldSize, target, baseSize, path) : null;
           nc.force(true);
           fault.at(2);
           Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
@@ -669,70 +638,6 @@ final class OverlayFile implements Overlay {
         }
       }
     }
-  }
-
-  /**
-   * Copies the pages written during the main copy, without holding writers, pass after pass while
-   * many changed, so that the pass under the write lock (which must be last) copies few: at most
-   * {@link #CATCH_UP_PASSES} passes, stopping once a pass finds {@link #CATCH_UP_DONE} pages or
-   * fewer. A page rewritten during a pass is marked again and copied again later; the newest copy
-   * in the new log is the one the map keeps. Records in the old log never change, so copying from
-   * an offset read a moment ago is safe without the lock.
-   */
-  private void catchUp(Compaction.Log out, PageMap fresh, long keepPages) throws IOException {
-    for (int pass = 0; pass < CATCH_UP_PASSES; pass++) {
-      fault.at(0);
-      long[] changed;
-      long[] now;
-      rw.writeLock().lock(); // brief: take the marked pages, start marking afresh
-      try {
-        changed = below(table.changed(), keepPages);
-        if (changed.length <= CATCH_UP_DONE) {
-          return; // few enough for the final pass under the lock
-        }
-        now = new long[changed.length];
-        for (int i = 0; i < changed.length; i++) {
-          now[i] = table.get(changed[i]);
-        }
-        table.track();
-      } finally {
-        rw.writeLock().unlock();
-      }
-      out.copy(changed, now, ch, fresh, () -> closing);
-    }
-  }
-
-  /** The sorted pages of {@code all} below {@code limit}. */
-  private static long[] below(long[] all, long limit) {
-    Arrays.sort(all);
-    int n = 0;
-    while (n < all.length && all[n] < limit) {
-      n++;
-    }
-    return n == all.length ? all : Arrays.copyOf(all, n);
-  }
-
-  /**
-   * Growing from a size that ends inside a page (the base's own short last page): if the log holds
-   * that page, its bytes past the old end are written as zeros in the new log, whatever an older
-   * hexz left there. A page the log does not hold comes from the base, which reads zeros past
-   * its end. Caller holds the write lock.
-   */
-  private void cutLastPage(long oldSize, Compaction.Log out, PageMap fresh) throws IOException {
-    int within = (int) (oldSize % PAGE_SIZE);
-    long last = oldSize / PAGE_SIZE;
-    long at = within == 0 ? -1 : fresh.get(last);
-    if (at <= 0) {
-      return; // aligned, not held, or discarded (zeros already)
-    }
-    byte[] b = new byte[PAGE_SIZE];
-    ByteBuffer bb = ByteBuffer.wrap(b, 0, within);
-    while (bb.hasRemaining()) {
-      if (out.channel().read(bb, at + bb.position()) < 0) {
-        throw new EOFException(path + ": compacted overlay ends early at " + at);
-      }
-    }
-    out.pages(last, b, fresh);
   }
 
   @Override
