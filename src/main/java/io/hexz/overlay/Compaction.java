@@ -1,11 +1,8 @@
 package io.hexz.overlay;
 
-import io.hexz.format.Checksums;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -14,10 +11,10 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The copying half of an overlay compaction ({@link OverlayFile#compact} does the locking, the
- * rename and the swap): {@link Copier} decides which pages to copy and when, {@link Log} writes
- * the newest state of given pages as a fresh log, page records for runs of stored pages and zero
- * records for runs of discarded ones, sequence numbers from 1, and {@link #grow} writes a resize's
- * edges. Not thread-safe; one compaction owns one instance of each.
+ * rename and the swap): {@link Copier} decides which pages go into the new log and when, a
+ * {@link LogWriter} writes them (page records for runs of stored pages, zero records for runs of
+ * discarded ones, sequence numbers from 1), and {@link #grow} writes a resize's edges. Not
+ * thread-safe; one compaction owns one copier.
  */
 final class Compaction {
   /** Catch-up passes of a compaction before the one under the write lock (see {@link Copier#catchUp}). */
@@ -35,138 +32,6 @@ final class Compaction {
   /** Test hook: a compaction calls it after each step (0 before each catch-up pass, 1 copied, 2 forced, 3 renamed). */
   interface Fault {
     void at(int step) throws IOException;
-  }
-
-  /**
-   * Fills in the header of the page record in {@code r} (32 bytes, then {@code count} pages of
-   * data up to its limit), checksum included; returns r.
-   */
-  static ByteBuffer sealPageRecord(ByteBuffer r, int count, long first, long seq) {
-    r.order(ByteOrder.LITTLE_ENDIAN);
-    r.putInt(0, OverlayFile.RECORD_MAGIC).putInt(4, count).putLong(8, first).putLong(16, seq).putInt(28, 0);
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    crc.update(r.array(), 0, 24);
-    crc.update(r.array(), OverlayFile.RECORD_HEADER, count * Overlay.PAGE_SIZE);
-    r.putInt(24, (int) crc.getValue());
-    return r;
-  }
-
-  /** Fills {@code r} (32 bytes) with a zero record; returns r. */
-  static ByteBuffer sealZeroRecord(ByteBuffer r, int count, long first, long seq) {
-    r.order(ByteOrder.LITTLE_ENDIAN);
-    r.putInt(0, OverlayFile.ZERO_MAGIC).putInt(4, count).putLong(8, first).putLong(16, seq).putInt(28, 0);
-    r.putInt(24, Checksums.crc32c(r.array(), 0, 24));
-    return r;
-  }
-
-  /** A log being written from scratch. */
-  static final class Log {
-    private final FileChannel out;
-    private long end;
-    private long seq;
-    private final ByteBuffer record = ByteBuffer.allocate(OverlayFile.RECORD_HEADER
-        + OverlayFile.MAX_RECORD_PAGES * Overlay.PAGE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-
-    Log(FileChannel out, long start) {
-      this.out = out;
-      this.end = start;
-    }
-
-    long end() {
-      return end;
-    }
-
-    long seq() {
-      return seq;
-    }
-
-    /**
-     * Appends pages {@code pages[i]} (sorted, distinct) whose newest copy is at
-     * {@code offsets[i]} of {@code from} ({@link OverlayFile#ZERO_PAGE}: discarded), and points
-     * {@code map} at the new copies. Stops with an exception when {@code abort} turns true.
-     */
-    void copy(long[] pages, long[] offsets, FileChannel from, PageMap map, BooleanSupplier abort) throws IOException {
-      int i = 0;
-      while (i < pages.length) {
-        if (abort.getAsBoolean()) {
-          throw new InterruptedIOException("compaction stopped: the overlay is closing");
-        }
-        boolean zero = offsets[i] == OverlayFile.ZERO_PAGE;
-        int max = zero ? OverlayFile.MAX_ZERO_PAGES : OverlayFile.MAX_RECORD_PAGES;
-        int j = i + 1;
-        while (j < pages.length && j - i < max && pages[j] == pages[j - 1] + 1
-            && (offsets[j] == OverlayFile.ZERO_PAGE) == zero) {
-          j++;
-        }
-        if (zero) {
-          zeroRecord(pages[i], j - i, map);
-        } else {
-          pageRecord(pages, offsets, i, j, from, map);
-        }
-        i = j;
-      }
-    }
-
-    private void zeroRecord(long first, int count, PageMap map) throws IOException {
-      write(sealZeroRecord(record.clear().limit(OverlayFile.RECORD_HEADER), count, first, seq + 1));
-      for (int k = 0; k < count; k++) {
-        map.put(first + k, OverlayFile.ZERO_PAGE);
-      }
-    }
-
-    /** Zero records for pages {@code [first, first + count)}, leaving the map to the caller. */
-    void zeroRun(long first, long count) throws IOException {
-      for (long p = first; p < first + count; p += OverlayFile.MAX_ZERO_PAGES) {
-        int n = (int) Math.min(OverlayFile.MAX_ZERO_PAGES, first + count - p);
-        write(sealZeroRecord(record.clear().limit(OverlayFile.RECORD_HEADER), n, p, seq + 1));
-      }
-    }
-
-    /** A page record of one page, {@code data} (4096 bytes), pointing {@code map} at it. */
-    void pages(long page, byte[] data, PageMap map) throws IOException {
-      ByteBuffer r = record.clear().limit(OverlayFile.RECORD_HEADER + Overlay.PAGE_SIZE);
-      r.put(OverlayFile.RECORD_HEADER, data, 0, Overlay.PAGE_SIZE);
-      long at = end;
-      write(sealPageRecord(r, 1, page, seq + 1));
-      map.put(page, at + OverlayFile.RECORD_HEADER);
-    }
-
-    /** The file being written. */
-    FileChannel channel() {
-      return out;
-    }
-
-    private void pageRecord(long[] pages, long[] offsets, int from, int to, FileChannel src, PageMap map)
-        throws IOException {
-      int count = to - from;
-      int len = count * Overlay.PAGE_SIZE;
-      ByteBuffer r = record.clear().limit(OverlayFile.RECORD_HEADER + len);
-      for (int k = 0; k < count; k++) {
-        ByteBuffer page = r.duplicate().position(OverlayFile.RECORD_HEADER + k * Overlay.PAGE_SIZE)
-            .limit(OverlayFile.RECORD_HEADER + (k + 1) * Overlay.PAGE_SIZE);
-        long at = offsets[from + k];
-        while (page.hasRemaining()) {
-          if (src.read(page, at + page.position() - OverlayFile.RECORD_HEADER - k * Overlay.PAGE_SIZE) < 0) {
-            throw new EOFException("overlay ends early at " + at);
-          }
-        }
-      }
-      long at = end;
-      write(sealPageRecord(r, count, pages[from], seq + 1));
-      for (int k = 0; k < count; k++) {
-        map.put(pages[from + k], at + OverlayFile.RECORD_HEADER + (long) k * Overlay.PAGE_SIZE);
-      }
-    }
-
-    private void write(ByteBuffer r) throws IOException {
-      r.position(0);
-      long at = end;
-      while (r.hasRemaining()) {
-        out.write(r, at + r.position());
-      }
-      end = at + r.limit();
-      seq++;
-    }
   }
 
   /**
@@ -214,7 +79,7 @@ final class Compaction {
     }
 
     /** Copies the snapshot's pages, then the catch-up passes; stops with an exception once {@code closing}. */
-    void copy(Log out, PageMap fresh, BooleanSupplier closing) throws IOException {
+    void copy(LogWriter out, PageMap fresh, BooleanSupplier closing) throws IOException {
       out.copy(pages, offsets, from, fresh, closing);
       catchUp(out, fresh, closing);
     }
@@ -227,7 +92,7 @@ final class Compaction {
      * in the new log is the one the map keeps. Records in the old log never change, so copying from
      * an offset read a moment ago is safe without the lock.
      */
-    private void catchUp(Log out, PageMap fresh, BooleanSupplier closing) throws IOException {
+    private void catchUp(LogWriter out, PageMap fresh, BooleanSupplier closing) throws IOException {
       for (int pass = 0; pass < CATCH_UP_PASSES; pass++) {
         fault.at(0);
         long[] changed;
@@ -248,7 +113,7 @@ final class Compaction {
     }
 
     /** The final pass: copies the pages changed since the last one. The caller holds the write lock. */
-    void copyChanged(Log out, PageMap fresh) throws IOException {
+    void copyChanged(LogWriter out, PageMap fresh) throws IOException {
       long[] changed = below(table.changed(), keepPages);
       out.copy(changed, offsetsOf(changed), from, fresh, () -> false);
     }
@@ -278,7 +143,7 @@ final class Compaction {
    * the new log; returns the zero run {first, count} it wrote, whose map entries the caller makes
    * as replaying it would, or null. Caller holds the write lock.
    */
-  static long[] grow(Log out, PageMap fresh, long oldSize, long target, long baseSize, Path overlay)
+  static long[] grow(LogWriter out, PageMap fresh, long oldSize, long target, long baseSize, Path overlay)
       throws IOException {
     cutLastPage(oldSize, out, fresh, overlay);
     // After a shrink below the base, the base's bytes past the old end must not come back.
@@ -297,7 +162,7 @@ final class Compaction {
    * hexz left there. A page the log does not hold comes from the base, which reads zeros past
    * its end. Caller holds the write lock.
    */
-  private static void cutLastPage(long oldSize, Log out, PageMap fresh, Path overlay) throws IOException {
+  private static void cutLastPage(long oldSize, LogWriter out, PageMap fresh, Path overlay) throws IOException {
     int within = (int) (oldSize % Overlay.PAGE_SIZE);
     long last = oldSize / Overlay.PAGE_SIZE;
     long at = within == 0 ? -1 : fresh.get(last);

@@ -5,7 +5,6 @@ import io.hexz.read.BlockDevice;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -70,7 +69,8 @@ final class OverlayFile implements Overlay {
   private static final byte[] ZEROS = new byte[PAGE_SIZE];
 
   private final Path path;
-  private FileChannel ch; // guarded by rw: replaced by compaction under the write lock
+  /** Appends to the log; guarded by rw (write lock to append): a compaction replaces it with its new log's. */
+  private LogWriter log;
   private FileLock lock; // guarded by rw
   /** The base, read as zeros past its end when the disk was grown; guarded by rw (a resize swaps it). */
   private BlockDevice base;
@@ -82,25 +82,24 @@ final class OverlayFile implements Overlay {
   private final boolean readOnly;
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
   /** The page map, the stored count and a compaction's changed pages; guarded by rw (a compaction swaps it). */
-  private PageTable table = new PageTable();
+  private PageTable table;
   /** One compaction at a time; close() takes it too, so it never closes under one. */
   private final Object compactLock = new Object();
   /** When to compact in the background, and the back-pressure on writers while it runs. */
   private final AutoCompaction auto;
   /** Test hook: called at each step of a compaction, to fail it there as a crash would. */
   Compaction.Fault fault = step -> { };
-  private long end; // guarded by rw (write lock)
-  private long seq; // guarded by rw (write lock)
   private final byte[] page = new byte[PAGE_SIZE]; // guarded by rw (write lock)
-  private ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER + 32 * PAGE_SIZE); // guarded by rw
   private volatile boolean closed;
   private volatile boolean closing;
   /** A compaction's rename is not yet known durable (its directory fsync failed); flush retries it. */
   private volatile boolean dirSyncPending;
 
-  private OverlayFile(Path path, FileChannel ch, FileLock lock, BlockDevice base, OverlayHeader h, boolean ro) {
+  private OverlayFile(Path path, FileChannel ch, FileLock lock, BlockDevice base, OverlayHeader h, boolean ro,
+      LogReplay.Replayed replayed) {
     this.path = path;
-    this.ch = ch;
+    this.log = new LogWriter(ch, replayed.end(), replayed.seq());
+    this.table = replayed.table();
     this.lock = lock;
     this.base = Resized.of(base, h.size());
     this.size = h.size();
@@ -142,9 +141,8 @@ final class OverlayFile implements Overlay {
       if (!readOnly) {
         Files.deleteIfExists(Compaction.tempFile(file)); // left by a compaction a crash interrupted
       }
-      OverlayFile o = new OverlayFile(file, ch, lock, base, h, readOnly);
-      o.recover();
-      return o;
+      LogReplay.Replayed r = LogReplay.replay(file, ch, Resized.of(base, h.size()), h.size(), readOnly);
+      return new OverlayFile(file, ch, lock, base, h, readOnly, r);
     } catch (IOException | RuntimeException e) {
       if (lock != null) {
         lock.release();
@@ -189,20 +187,12 @@ final class OverlayFile implements Overlay {
     }
   }
 
-  /** Replays the log into a fresh page table and learns where the next record goes (see {@link LogReplay}). */
-  private void recover() throws IOException {
-    LogReplay.Replayed r = LogReplay.replay(path, ch, base, size, readOnly);
-    table = r.table();
-    end = r.end();
-    seq = r.seq();
-  }
-
   static long pages(long bytes) {
     return (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
   }
 
   private void readFully(ByteBuffer b, long at) throws IOException {
-    readFully(path, ch, b, at);
+    readFully(path, log.channel(), b, at);
   }
 
   static void readFully(Path path, FileChannel ch, ByteBuffer b, long at) throws IOException {
@@ -394,12 +384,7 @@ final class OverlayFile implements Overlay {
 
   /** Builds and appends one record of {@code count} pages from {@code first}; returns bytes taken from src. */
   private int appendRecord(ByteBuffer src, long offset, long first, int count) throws IOException {
-    int len = count * PAGE_SIZE;
-    if (record.capacity() < RECORD_HEADER + len) {
-      record = ByteBuffer.allocate(RECORD_HEADER + MAX_RECORD_PAGES * PAGE_SIZE);
-    }
-    ByteBuffer r = record.clear().order(ByteOrder.LITTLE_ENDIAN);
-    r.position(RECORD_HEADER);
+    ByteBuffer r = log.pageRecord(count);
     int taken = 0;
     for (int i = 0; i < count; i++) {
       long pageStart = (first + i) * PAGE_SIZE;
@@ -419,14 +404,7 @@ final class OverlayFile implements Overlay {
       taken += n;
       r.put(page, 0, PAGE_SIZE);
     }
-    long s = seq + 1;
-    Compaction.sealPageRecord(r, count, first, s).flip();
-    long at = end;
-    while (r.hasRemaining()) {
-      ch.write(r, at + r.position());
-    }
-    end = at + RECORD_HEADER + len;
-    seq = s;
+    long at = log.appendPages(count, first);
     for (int i = 0; i < count; i++) {
       table.set(first + i, at + RECORD_HEADER + (long) i * PAGE_SIZE);
     }
@@ -471,14 +449,7 @@ final class OverlayFile implements Overlay {
   }
 
   private void appendZeroRecord(long first, int count) throws IOException {
-    long s = seq + 1;
-    ByteBuffer r = Compaction.sealZeroRecord(ByteBuffer.allocate(RECORD_HEADER), count, first, s);
-    long at = end;
-    while (r.hasRemaining()) {
-      ch.write(r, at + r.position());
-    }
-    end = at + RECORD_HEADER;
-    seq = s;
+    log.appendZeros(first, count);
     table.zero(first, count, base, size);
   }
 
@@ -486,7 +457,7 @@ final class OverlayFile implements Overlay {
   public long logBytes() {
     rw.readLock().lock();
     try {
-      return end - HEADER_SIZE;
+      return log.end() - HEADER_SIZE;
     } finally {
       rw.readLock().unlock();
     }
@@ -508,7 +479,7 @@ final class OverlayFile implements Overlay {
   private AutoCompaction.Usage usage() {
     rw.readLock().lock();
     try {
-      return new AutoCompaction.Usage(end - HEADER_SIZE, table.stored());
+      return new AutoCompaction.Usage(log.end() - HEADER_SIZE, table.stored());
     } finally {
       rw.readLock().unlock();
     }
@@ -563,7 +534,7 @@ final class OverlayFile implements Overlay {
       ensureOpen();
       long target = newSize < 0 ? size : newSize;
       long keepPages = pages(target); // pages past the new end are not copied
-      Compaction.Copier copier = new Compaction.Copier(rw.writeLock(), table, ch, keepPages, fault);
+      Compaction.Copier copier = new Compaction.Copier(rw.writeLock(), table, log.channel(), keepPages, fault);
       copier.snapshot();
       Path tmp = Compaction.tempFile(path);
       Files.deleteIfExists(tmp);
@@ -578,7 +549,7 @@ final class OverlayFile implements Overlay {
           throw new OverlayException(tmp.toString(), "cannot lock the compacted overlay");
         }
         OverlayHeader.write(nc, target, baseSize, baseIdentity);
-        Compaction.Log out = new Compaction.Log(nc, HEADER_SIZE);
+        LogWriter out = new LogWriter(nc, HEADER_SIZE);
         PageMap fresh = new PageMap();
         copier.copy(out, fresh, () -> closing);
         nc.force(false); // most of the new log is durable before writers are held
@@ -594,9 +565,9 @@ final class OverlayFile implements Overlay {
           Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
               java.nio.file.StandardCopyOption.REPLACE_EXISTING);
           // The name is the new file now: switch to it whatever happens next.
-          old = ch;
+          old = log.channel();
           oldLock = lock;
-          ch = nc;
+          log = out;
           lock = nl;
           table = new PageTable(fresh);
           minor = OverlayHeader.MINOR;
@@ -605,8 +576,6 @@ final class OverlayFile implements Overlay {
           if (regrown != null) {
             table.zero(regrown[0], regrown[1], base, size); // the map entries replaying those zero records gives
           }
-          end = out.end();
-          seq = out.seq();
           nc = null;
           dirSyncPending = true;
           fault.at(3);
@@ -646,7 +615,7 @@ final class OverlayFile implements Overlay {
       ensureOpen();
       rw.readLock().lock(); // a compaction may be replacing the channel
       try {
-        ch.force(false);
+        log.channel().force(false);
         if (dirSyncPending) {
           // A compaction renamed the new log into place but could not force the directory: until
           // that succeeds, power loss could bring the old name back, without what was written since.
@@ -687,12 +656,12 @@ final class OverlayFile implements Overlay {
       }
       closed = true;
       if (!readOnly) {
-        ch.force(false);
+        log.channel().force(false);
       }
       if (lock.isValid()) {
         lock.release();
       }
-      ch.close();
+      log.channel().close();
     } finally {
       rw.writeLock().unlock();
     }
