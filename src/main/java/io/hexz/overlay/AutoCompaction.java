@@ -18,8 +18,10 @@ import java.util.function.Supplier;
  *
  * <p>Concurrency: thread-safe. At most one compaction thread ("hexz-overlay-compact") runs at a
  * time ({@code compacting}); it notifies {@code compactDone} after each pass and when it ends, and
- * writers in {@link #throttle} wait on it. Nothing here holds the overlay's lock: the usage is read
- * through it ({@link Usage}), and the compaction takes its own locks.
+ * writers in {@link #throttle} wait on it. The overlay's lock is taken only to read the
+ * {@link Usage} (its read lock, briefly), and {@link #throttle} does so holding
+ * {@code compactDone}: the overlay never takes that monitor while holding its lock, so the order
+ * is always the monitor, then the lock. The compaction itself takes the overlay's locks.
  */
 final class AutoCompaction {
   private static final System.Logger LOG = System.getLogger(OverlayFile.class.getName());

@@ -52,10 +52,23 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>Concurrency: thread-safe. Reads share a read lock; writes (read-modify-write, append, map
  * update) hold the write lock, so a read never sees a half-applied write. Positional file I/O
- * needs no further locking.
+ * needs no further locking. Lock order: {@code compactLock} (one compaction, resize or close at a
+ * time), then {@code rw}; {@link AutoCompaction}'s monitor, then {@code rw}'s read lock. Nothing
+ * takes either of the first two while holding {@code rw}: a write checks for compaction and
+ * back-pressure only after it unlocked.
+ *
+ * <p>Why this is one class: it holds everything {@code rw} guards (the log writer and the file
+ * lock, the page table, the base, the size and the header's minor version), which a compaction
+ * replaces together, under the write lock, when it switches to its new log. Every method that
+ * takes {@code rw} is therefore here (reads, writes and discards, the compaction's locking, rename
+ * and switch in {@link #rewrite}, flush and close), so the locking and the order of writes,
+ * forces and the rename can be checked in one file. The jobs that have state of their own, or
+ * need none of the overlay's, are elsewhere: {@link OverlayHeader} (the header), {@link LogReplay}
+ * (the scan at open), {@link LogWriter} (sealing and appending records), {@link PageTable} (the
+ * page map and what follows from it), {@link Compaction} (which pages a compaction copies, and
+ * when) and {@link AutoCompaction} (when to compact, and the back-pressure on writers).
  */
 final class OverlayFile implements Overlay {
-  private static final System.Logger LOG = System.getLogger(OverlayFile.class.getName());
   static final int HEADER_SIZE = 4096;
   static final int RECORD_MAGIC = 0x524F5848; // "HXOR"
   static final int RECORD_HEADER = 32;
