@@ -62,7 +62,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * replaces together, under the write lock, when it switches to its new log. Every method that
  * takes {@code rw} is therefore here (reads, writes and discards, the compaction's locking, rename
  * and switch in {@link #rewrite}, flush and close), so the locking and the order of writes,
- * forces and the rename can be checked in one file. The jobs that have state of their own, or
+ * forces and the rename can be checked in one file; the one exception is the compaction's
+ * {@link Compaction.Copier}, handed the write lock for its brief passes over the page table. The
+ * jobs that have state of their own, or
  * need none of the overlay's, are elsewhere: {@link OverlayHeader} (the header), {@link LogReplay}
  * (the scan at open), {@link LogWriter} (sealing and appending records), {@link PageTable} (the
  * page map and what follows from it), {@link Compaction} (which pages a compaction copies, and
