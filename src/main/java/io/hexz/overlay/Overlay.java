@@ -58,7 +58,7 @@ public interface Overlay extends BlockDevice {
    * compact it; reading a page it does not hold fails.
    */
   static Overlay openStandalone(Path file) throws IOException {
-    OverlayFile.OverlayHeader h = OverlayFile.readHeader(file);
+    OverlayHeader h = OverlayHeader.read(file);
     return OverlayFile.open(file, new NoBase(file, h.baseSize()), h.baseIdentity(), false);
   }
 
@@ -97,6 +97,6 @@ public interface Overlay extends BlockDevice {
 
   /** Reads the base identity recorded in an overlay's header without opening it for use. */
   static byte[] readBaseIdentity(Path file) throws IOException {
-    return OverlayFile.readHeader(file).baseIdentity();
+    return OverlayHeader.read(file).baseIdentity();
   }
 }

@@ -5,7 +5,6 @@ import io.hexz.read.BlockDevice;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -16,7 +15,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -43,14 +41,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * the overlay never held and whose base is zero needs no entry at all, so discarding a region
  * the guest never wrote costs no memory.
  *
- * <p>Recovery: on open the log is scanned from the start; records must have consecutive
- * sequence numbers, sane counts, lie inside the file and match their CRC. At the first record
- * that does not, the rest of the file is searched for a valid later record: if there is none,
- * this is a torn tail (the append a crash interrupted), and the file is truncated there (a
- * warning says how many bytes were dropped); if there is one, the log is damaged in the middle
- * and the overlay is refused, naming both offsets, since cutting there would silently drop
- * records that were already synced. Because records are only appended and {@link #flush} forces
- * the file, every record acknowledged before the last fsync precedes any torn one and survives.
+ * <p>Recovery: on open {@link LogReplay} scans the log, cuts a torn tail and refuses a log damaged
+ * in the middle. Because records are only appended and {@link #flush} forces the file, every
+ * record acknowledged before the last fsync precedes any torn one and survives.
  *
  * <p>Creation is durable and exclusive: the header goes to a temporary file that is forced, then
  * hard-linked to the overlay's name (which fails if the name exists: of two racing creators one
@@ -59,11 +52,25 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>Concurrency: thread-safe. Reads share a read lock; writes (read-modify-write, append, map
  * update) hold the write lock, so a read never sees a half-applied write. Positional file I/O
- * needs no further locking.
+ * needs no further locking. Lock order: {@code compactLock} (one compaction, resize or close at a
+ * time), then {@code rw}; {@link AutoCompaction}'s monitor, then {@code rw}'s read lock. Nothing
+ * takes either of the first two while holding {@code rw}: a write checks for compaction and
+ * back-pressure only after it unlocked.
+ *
+ * <p>Why this is one class: it holds everything {@code rw} guards (the log writer and the file
+ * lock, the page table, the base, the size and the header's minor version), which a compaction
+ * replaces together, under the write lock, when it switches to its new log. Every method that
+ * takes {@code rw} is therefore here (reads, writes and discards, the compaction's locking, rename
+ * and switch in {@link #rewrite}, flush and close), so the locking and the order of writes,
+ * forces and the rename can be checked in one file; the one exception is the compaction's
+ * {@link Compaction.Copier}, handed the write lock for its brief passes over the page table. The
+ * jobs that have state of their own, or
+ * need none of the overlay's, are elsewhere: {@link OverlayHeader} (the header), {@link LogReplay}
+ * (the scan at open), {@link LogWriter} (sealing and appending records), {@link PageTable} (the
+ * page map and what follows from it), {@link Compaction} (which pages a compaction copies, and
+ * when) and {@link AutoCompaction} (when to compact, and the back-pressure on writers).
  */
 final class OverlayFile implements Overlay {
-  private static final System.Logger LOG = System.getLogger(OverlayFile.class.getName());
-  static final byte[] MAGIC = {'H', 'X', 'Z', 'O', 'V', 'L', '\r', '\n'};
   static final int HEADER_SIZE = 4096;
   static final int RECORD_MAGIC = 0x524F5848; // "HXOR"
   static final int RECORD_HEADER = 32;
@@ -72,28 +79,13 @@ final class OverlayFile implements Overlay {
   static final int MAX_ZERO_PAGES = 1 << 20;
   /** The page map's value for a discarded page (offset 0 is the header, never a page's data). */
   static final long ZERO_PAGE = 0;
-  /** Header minor version written: 1 may hold zero records, 2 has baseSize (a resized disk). */
-  static final short MINOR = 2;
-  /** Catch-up passes of a compaction before the one under the write lock (see {@link #catchUp}). */
-  static final int CATCH_UP_PASSES = 4;
-  /** Pages few enough to copy under the write lock: 1 MiB. */
-  static final int CATCH_UP_DONE = 256;
   /** The largest disk a resize makes: 1 EiB, so that page numbers and offsets never overflow. */
   static final long MAX_SIZE = 1L << 60;
-  /**
-   * Default slack before an automatic compaction (see {@link #compact}): 64 MiB, or the system
-   * property {@code hexz.overlay.slack} (bytes; the crash tests make compactions frequent with it).
-   */
-  static final long DEFAULT_SLACK = Math.max(0, Long.getLong("hexz.overlay.slack", 64L << 20));
-  /** The least slack in effect (an overlay smaller than this compacts once its log passes 2 × live + 4 MiB). */
-  static final long MIN_SLACK = Math.min(DEFAULT_SLACK, 4L << 20);
   private static final byte[] ZEROS = new byte[PAGE_SIZE];
 
-  /** The parsed overlay header. */
-  record OverlayHeader(long size, long baseSize, byte[] baseIdentity, int minor) {}
-
   private final Path path;
-  private FileChannel ch; // guarded by rw: replaced by compaction under the write lock
+  /** Appends to the log; guarded by rw (write lock to append): a compaction replaces it with its new log's. */
+  private LogWriter log;
   private FileLock lock; // guarded by rw
   /** The base, read as zeros past its end when the disk was grown; guarded by rw (a resize swaps it). */
   private BlockDevice base;
@@ -104,37 +96,25 @@ final class OverlayFile implements Overlay {
   private final byte[] baseIdentity;
   private final boolean readOnly;
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-  private PageMap map = new PageMap(); // guarded by rw
-  /** Pages of the map whose content the log stores (not discarded); guarded by rw. */
-  private long storedPages;
-  /** Pages changed while a compaction copies (null otherwise); guarded by rw. */
-  private PageMap dirty;
+  /** The page map, the stored count and a compaction's changed pages; guarded by rw (a compaction swaps it). */
+  private PageTable table;
   /** One compaction at a time; close() takes it too, so it never closes under one. */
   private final Object compactLock = new Object();
-  private final java.util.concurrent.atomic.AtomicBoolean compacting = new java.util.concurrent.atomic.AtomicBoolean();
-  /** Notified after each compaction pass (writers waiting in {@link #throttle}). */
-  private final Object compactDone = new Object();
-  /** Log bytes allowed beyond twice the live pages before compaction runs (see {@link #compact}). */
-  private volatile long slack = DEFAULT_SLACK;
-  /**
-   * Set by {@link #setSlack} or the system property: the slack is that many bytes, whatever the
-   * overlay holds (tests and benchmarks make compactions frequent, or turn them off, with it).
-   */
-  private volatile boolean exactSlack = System.getProperty("hexz.overlay.slack") != null;
+  /** When to compact in the background, and the back-pressure on writers while it runs. */
+  private final AutoCompaction auto;
   /** Test hook: called at each step of a compaction, to fail it there as a crash would. */
   Compaction.Fault fault = step -> { };
-  private long end; // guarded by rw (write lock)
-  private long seq; // guarded by rw (write lock)
   private final byte[] page = new byte[PAGE_SIZE]; // guarded by rw (write lock)
-  private ByteBuffer record = ByteBuffer.allocate(RECORD_HEADER + 32 * PAGE_SIZE); // guarded by rw
   private volatile boolean closed;
   private volatile boolean closing;
   /** A compaction's rename is not yet known durable (its directory fsync failed); flush retries it. */
   private volatile boolean dirSyncPending;
 
-  private OverlayFile(Path path, FileChannel ch, FileLock lock, BlockDevice base, OverlayHeader h, boolean ro) {
+  private OverlayFile(Path path, FileChannel ch, FileLock lock, BlockDevice base, OverlayHeader h, boolean ro,
+      LogReplay.Replayed replayed) {
     this.path = path;
-    this.ch = ch;
+    this.log = new LogWriter(ch, replayed.end(), replayed.seq());
+    this.table = replayed.table();
     this.lock = lock;
     this.base = Resized.of(base, h.size());
     this.size = h.size();
@@ -142,6 +122,7 @@ final class OverlayFile implements Overlay {
     this.minor = h.minor();
     this.baseIdentity = h.baseIdentity();
     this.readOnly = ro;
+    this.auto = new AutoCompaction(path, this::usage, () -> closing, this::compact);
   }
 
   static Overlay open(Path file, BlockDevice base, byte[] baseIdentity, boolean readOnly) throws IOException {
@@ -163,7 +144,7 @@ final class OverlayFile implements Overlay {
       if (lock == null) {
         throw new OverlayException(file.toString(), "overlay is in use by a live mount (it is locked)");
       }
-      OverlayHeader h = parseHeader(file.toString(), ch);
+      OverlayHeader h = OverlayHeader.parse(file.toString(), ch);
       if (!Arrays.equals(h.baseIdentity(), baseIdentity)) {
         throw new OverlayException(file.toString(), "overlay was made over snapshot " + Checksums.hex(h.baseIdentity())
             .substring(0, 16) + "…, not over this base (" + Checksums.hex(baseIdentity).substring(0, 16) + "…)");
@@ -175,10 +156,8 @@ final class OverlayFile implements Overlay {
       if (!readOnly) {
         Files.deleteIfExists(Compaction.tempFile(file)); // left by a compaction a crash interrupted
       }
-      OverlayFile o = new OverlayFile(file, ch, lock, base, h, readOnly);
-      o.recover();
-      o.storedPages = o.map.size() - o.map.count(ZERO_PAGE);
-      return o;
+      LogReplay.Replayed r = LogReplay.replay(file, ch, Resized.of(base, h.size()), h.size(), readOnly);
+      return new OverlayFile(file, ch, lock, base, h, readOnly, r);
     } catch (IOException | RuntimeException e) {
       if (lock != null) {
         lock.release();
@@ -197,7 +176,7 @@ final class OverlayFile implements Overlay {
     Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
     try {
       try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        writeHeader(c, size, size, baseIdentity);
+        OverlayHeader.write(c, size, size, baseIdentity);
         c.force(true);
       }
       try {
@@ -216,17 +195,6 @@ final class OverlayFile implements Overlay {
     }
   }
 
-  private static void writeHeader(FileChannel c, long size, long baseSize, byte[] baseIdentity) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    b.put(MAGIC).putShort((short) 1).putShort(MINOR).putInt(PAGE_SIZE).putLong(size).put(baseIdentity)
-        .putLong(baseSize);
-    b.putInt(HEADER_SIZE - 4, Checksums.crc32c(b.array(), 0, HEADER_SIZE - 4));
-    b.clear();
-    while (b.hasRemaining()) {
-      c.write(b, b.position());
-    }
-  }
-
   /** Forces a directory, so that a name just made in it survives power loss. */
   private static void syncDirectory(Path dir) throws IOException {
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
@@ -234,178 +202,15 @@ final class OverlayFile implements Overlay {
     }
   }
 
-  static OverlayHeader readHeader(Path file) throws IOException {
-    try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
-      return parseHeader(file.toString(), c);
-    }
-  }
-
-  private static OverlayHeader parseHeader(String name, FileChannel c) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    while (b.hasRemaining()) {
-      if (c.read(b, b.position()) < 0) {
-        throw new OverlayException(name, "not a hexz overlay (shorter than its header)");
-      }
-    }
-    if (!Arrays.equals(Arrays.copyOf(b.array(), 8), MAGIC)) {
-      throw new OverlayException(name, "not a hexz overlay (bad magic)");
-    }
-    if (b.getInt(HEADER_SIZE - 4) != Checksums.crc32c(b.array(), 0, HEADER_SIZE - 4)) {
-      throw new OverlayException(name, "overlay header checksum mismatch: damaged header");
-    }
-    if (b.getShort(8) != 1) {
-      throw new OverlayException(name, "overlay version " + b.getShort(8) + " was made by a newer hexz");
-    }
-    if (b.getInt(12) != PAGE_SIZE) {
-      throw new OverlayException(name, "overlay page size " + b.getInt(12) + " is not " + PAGE_SIZE);
-    }
-    int minor = Short.toUnsignedInt(b.getShort(10));
-    long size = b.getLong(16);
-    if (size < 0 || size > MAX_SIZE) {
-      throw new OverlayException(name, "overlay size " + size + " is outside 0.." + MAX_SIZE);
-    }
-    long baseSize = minor >= 2 ? b.getLong(56) : size;
-    if (baseSize < 0) {
-      throw new OverlayException(name, "overlay base size " + baseSize + " is negative");
-    }
-    byte[] id = new byte[32];
-    b.get(24, id);
-    return new OverlayHeader(size, baseSize, id, minor);
-  }
-
-  /** Scans the log, fills the page map and cuts a torn tail. */
-  private void recover() throws IOException {
-    long fileSize = ch.size();
-    long pos = HEADER_SIZE;
-    long expectSeq = 1;
-    ByteBuffer h = ByteBuffer.allocate(RECORD_HEADER).order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer data = ByteBuffer.allocate(MAX_RECORD_PAGES * PAGE_SIZE);
-    String stop = null;
-    while (pos < fileSize) {
-      if (fileSize - pos < RECORD_HEADER) {
-        stop = "a torn record header";
-        break;
-      }
-      h.clear();
-      readFully(h, pos);
-      int count = h.getInt(4);
-      long first = h.getLong(8);
-      long s = h.getLong(16);
-      boolean zero = h.getInt(0) == ZERO_MAGIC;
-      if (!sane(h.getInt(0), count, first) || s != expectSeq) {
-        stop = "a record with a bad header";
-        break;
-      }
-      if (zero) {
-        if (Checksums.crc32c(h.array(), 0, 24) != h.getInt(24)) {
-          stop = "a record that fails its checksum";
-          break;
-        }
-        zeroPages(first, count);
-        pos += RECORD_HEADER;
-        expectSeq++;
-        continue;
-      }
-      long len = (long) count * PAGE_SIZE;
-      if (fileSize - pos - RECORD_HEADER < len) {
-        stop = "a torn record";
-        break;
-      }
-      data.clear().limit((int) len);
-      readFully(data, pos + RECORD_HEADER);
-      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-      crc.update(h.array(), 0, 24);
-      crc.update(data.array(), 0, (int) len);
-      if ((int) crc.getValue() != h.getInt(24)) {
-        stop = "a record that fails its checksum";
-        break;
-      }
-      for (int i = 0; i < count; i++) {
-        map.put(first + i, pos + RECORD_HEADER + (long) i * PAGE_SIZE);
-      }
-      pos += RECORD_HEADER + len;
-      expectSeq++;
-    }
-    if (stop != null) {
-      long later = nextValidRecord(pos, fileSize, expectSeq, h, data);
-      if (later >= 0) {
-        throw new OverlayException(path.toString(), "overlay log is damaged at offset " + pos + " (" + stop
-            + "), but a valid later record follows at offset " + later + "; refusing to drop the records after the "
-            + "damage (this is not a torn tail)");
-      }
-      LOG.log(System.Logger.Level.WARNING, "{0}: log ends at offset {1} with {2}; dropping {3} unsynced bytes",
-          path, pos, stop, fileSize - pos);
-      if (!readOnly) {
-        ch.truncate(pos);
-        ch.force(true);
-      }
-    }
-    end = pos;
-    seq = expectSeq - 1;
-  }
-
-  /**
-   * The offset of the first valid record after {@code from}, or -1. Records start at
-   * {@code HEADER_SIZE + 32k} (a record is 32 bytes plus whole pages), so only those offsets are
-   * tried; a candidate must have the magic, a sane header, a sequence number not below
-   * {@code minSeq}, lie inside the file and match its CRC. Reads the rest of the file, but only
-   * when the log does not end cleanly.
-   */
-  private long nextValidRecord(long from, long fileSize, long minSeq, ByteBuffer h, ByteBuffer data)
-      throws IOException {
-    ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
-    long first = from + RECORD_HEADER - (from - HEADER_SIZE) % RECORD_HEADER;
-    for (long base = first; base + RECORD_HEADER <= fileSize; base += chunk.capacity()) {
-      chunk.clear().limit((int) Math.min(chunk.capacity(), fileSize - base));
-      readFully(chunk, base);
-      for (int i = 0; i + 4 <= chunk.limit(); i += RECORD_HEADER) {
-        int magic = chunk.getInt(i);
-        if ((magic == RECORD_MAGIC || magic == ZERO_MAGIC) && validRecordAt(base + i, fileSize, minSeq, h, data)) {
-          return base + i;
-        }
-      }
-    }
-    return -1;
-  }
-
-  private boolean validRecordAt(long at, long fileSize, long minSeq, ByteBuffer h, ByteBuffer data)
-      throws IOException {
-    if (fileSize - at < RECORD_HEADER) {
-      return false;
-    }
-    h.clear();
-    readFully(h, at);
-    int count = h.getInt(4);
-    long first = h.getLong(8);
-    long s = h.getLong(16);
-    if (!sane(h.getInt(0), count, first) || s < minSeq) {
-      return false;
-    }
-    if (h.getInt(0) == ZERO_MAGIC) {
-      return Checksums.crc32c(h.array(), 0, 24) == h.getInt(24);
-    }
-    if (fileSize - at - RECORD_HEADER < (long) count * PAGE_SIZE) {
-      return false;
-    }
-    data.clear().limit(count * PAGE_SIZE);
-    readFully(data, at + RECORD_HEADER);
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-    crc.update(h.array(), 0, 24);
-    crc.update(data.array(), 0, count * PAGE_SIZE);
-    return (int) crc.getValue() == h.getInt(24);
-  }
-
-  /** A record header's magic, page count and first page are possible for this overlay. */
-  private boolean sane(int magic, int count, long first) {
-    int max = magic == RECORD_MAGIC ? MAX_RECORD_PAGES : magic == ZERO_MAGIC ? MAX_ZERO_PAGES : 0;
-    return count > 0 && count <= max && first >= 0 && first + count <= pages(size);
-  }
-
-  private static long pages(long bytes) {
+  static long pages(long bytes) {
     return (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
   }
 
   private void readFully(ByteBuffer b, long at) throws IOException {
+    readFully(path, log.channel(), b, at);
+  }
+
+  static void readFully(Path path, FileChannel ch, ByteBuffer b, long at) throws IOException {
     while (b.hasRemaining()) {
       if (ch.read(b, at + b.position()) < 0) {
         throw new EOFException(path + ": overlay ends early at " + (at + b.position()));
@@ -437,7 +242,7 @@ final class OverlayFile implements Overlay {
   public long pageCount() {
     rw.readLock().lock();
     try {
-      return map.size();
+      return table.size();
     } finally {
       rw.readLock().unlock();
     }
@@ -447,7 +252,7 @@ final class OverlayFile implements Overlay {
   public long storedPageCount() {
     rw.readLock().lock();
     try {
-      return storedPages;
+      return table.stored();
     } finally {
       rw.readLock().unlock();
     }
@@ -457,7 +262,7 @@ final class OverlayFile implements Overlay {
   public long[] pages() {
     rw.readLock().lock();
     try {
-      long[] p = map.pages();
+      long[] p = table.pages();
       Arrays.sort(p);
       return p;
     } finally {
@@ -499,19 +304,19 @@ final class OverlayFile implements Overlay {
       // Bounded so that one call scans at most 16 Ki page-map entries.
       long end = Math.min(size, offset + Math.min(maxLength, 16384L * PAGE_SIZE));
       long p = offset / PAGE_SIZE;
-      long at = map.get(p);
+      long at = table.get(p);
       if (at >= 0) {
         boolean zero = at == ZERO_PAGE;
         long pos = (p + 1) * PAGE_SIZE;
         long next;
-        while (pos < end && (next = map.get(pos / PAGE_SIZE)) >= 0 && (next == ZERO_PAGE) == zero) {
+        while (pos < end && (next = table.get(pos / PAGE_SIZE)) >= 0 && (next == ZERO_PAGE) == zero) {
           pos += PAGE_SIZE;
         }
         return new Extent(Math.min(pos, end) - offset, zero);
       }
       Extent x = base.extentAt(offset, end - offset);
       long pos = (p + 1) * PAGE_SIZE;
-      while (pos < offset + x.length() && map.get(pos / PAGE_SIZE) < 0) {
+      while (pos < offset + x.length() && table.get(pos / PAGE_SIZE) < 0) {
         pos += PAGE_SIZE;
       }
       return new Extent(Math.min(pos, offset + x.length()) - offset, x.zero());
@@ -522,7 +327,7 @@ final class OverlayFile implements Overlay {
 
   /** Copies [offset, offset+total) into dst: overlay pages from the log, runs of other pages from the base. */
   private void readLocked(ByteBuffer dst, long offset, int total) throws IOException {
-    if (map.size() == 0) {
+    if (table.size() == 0) {
       readBase(dst, offset, total);
       return;
     }
@@ -530,7 +335,7 @@ final class OverlayFile implements Overlay {
     long endPos = offset + total;
     while (pos < endPos) {
       long p = pos / PAGE_SIZE;
-      long at = map.get(p);
+      long at = table.get(p);
       if (at >= 0) {
         int within = (int) (pos % PAGE_SIZE);
         int n = (int) Math.min(PAGE_SIZE - within, endPos - pos);
@@ -544,7 +349,7 @@ final class OverlayFile implements Overlay {
         pos += n;
       } else {
         long runEnd = (p + 1) * PAGE_SIZE;
-        while (runEnd < endPos && map.get(runEnd / PAGE_SIZE) < 0) {
+        while (runEnd < endPos && table.get(runEnd / PAGE_SIZE) < 0) {
           runEnd += PAGE_SIZE;
         }
         int n = (int) (Math.min(runEnd, endPos) - pos);
@@ -571,9 +376,7 @@ final class OverlayFile implements Overlay {
 
   @Override
   public void write(ByteBuffer src, long offset) throws IOException {
-    if (readOnly) {
-      throw new OverlayException(path.toString(), "overlay is open read-only");
-    }
+    requireWritable();
     ensureOpen();
     rw.writeLock().lock();
     try {
@@ -590,18 +393,13 @@ final class OverlayFile implements Overlay {
     }
     if (!rw.isWriteLockedByCurrentThread()) { // a discard writing its partial pages checks once, after
       maybeCompact();
-      throttle();
+      auto.throttle();
     }
   }
 
   /** Builds and appends one record of {@code count} pages from {@code first}; returns bytes taken from src. */
   private int appendRecord(ByteBuffer src, long offset, long first, int count) throws IOException {
-    int len = count * PAGE_SIZE;
-    if (record.capacity() < RECORD_HEADER + len) {
-      record = ByteBuffer.allocate(RECORD_HEADER + MAX_RECORD_PAGES * PAGE_SIZE);
-    }
-    ByteBuffer r = record.clear().order(ByteOrder.LITTLE_ENDIAN);
-    r.position(RECORD_HEADER);
+    ByteBuffer r = log.pageRecord(count);
     int taken = 0;
     for (int i = 0; i < count; i++) {
       long pageStart = (first + i) * PAGE_SIZE;
@@ -621,16 +419,9 @@ final class OverlayFile implements Overlay {
       taken += n;
       r.put(page, 0, PAGE_SIZE);
     }
-    long s = seq + 1;
-    Compaction.sealPageRecord(r, count, first, s).flip();
-    long at = end;
-    while (r.hasRemaining()) {
-      ch.write(r, at + r.position());
-    }
-    end = at + RECORD_HEADER + len;
-    seq = s;
+    long at = log.appendPages(count, first);
     for (int i = 0; i < count; i++) {
-      setPage(first + i, at + RECORD_HEADER + (long) i * PAGE_SIZE);
+      table.set(first + i, at + RECORD_HEADER + (long) i * PAGE_SIZE);
     }
     return taken;
   }
@@ -642,9 +433,7 @@ final class OverlayFile implements Overlay {
    */
   @Override
   public void discard(long offset, long length) throws IOException {
-    if (readOnly) {
-      throw new OverlayException(path.toString(), "overlay is open read-only");
-    }
+    requireWritable();
     ensureOpen();
     rw.writeLock().lock();
     try {
@@ -671,60 +460,19 @@ final class OverlayFile implements Overlay {
       rw.writeLock().unlock();
     }
     maybeCompact();
-    throttle();
-  }
-
-  /** Points a page at its newest copy; a compaction in progress learns that it changed. */
-  private void setPage(long page, long at) {
-    long prev = map.get(page);
-    map.put(page, at);
-    storedPages += (at != ZERO_PAGE ? 1 : 0) - (prev > 0 ? 1 : 0); // data offsets are > 0
-    if (dirty != null) {
-      dirty.put(page, 0);
-    }
+    auto.throttle();
   }
 
   private void appendZeroRecord(long first, int count) throws IOException {
-    long s = seq + 1;
-    ByteBuffer r = Compaction.sealZeroRecord(ByteBuffer.allocate(RECORD_HEADER), count, first, s);
-    long at = end;
-    while (r.hasRemaining()) {
-      ch.write(r, at + r.position());
-    }
-    end = at + RECORD_HEADER;
-    seq = s;
-    zeroPages(first, count);
-  }
-
-  /**
-   * Marks pages [first, first + count) as zeros in the map: those the overlay holds, and those
-   * whose base is not zero; a page the overlay never held over a zero base needs no entry.
-   * Used both when discarding and when replaying a zero record, so both build the same map.
-   */
-  private void zeroPages(long first, long count) throws IOException {
-    long p = first;
-    long last = first + count;
-    while (p < last) {
-      long off = p * PAGE_SIZE;
-      Extent x = base.extentAt(off, Math.min(last * PAGE_SIZE, size) - off);
-      long xEnd = off + x.length();
-      // pages decided by this extent: those it covers whole (to the device's end, the short last page too)
-      long q = xEnd >= size ? last : Math.min(last, Math.max(p + 1, xEnd / PAGE_SIZE));
-      boolean baseZero = x.zero() && (xEnd >= size || xEnd >= (p + 1) * PAGE_SIZE);
-      for (long i = p; i < q; i++) {
-        if (!baseZero || map.get(i) >= 0) {
-          setPage(i, ZERO_PAGE);
-        }
-      }
-      p = q;
-    }
+    log.appendZeros(first, count);
+    table.zero(first, count, base, size);
   }
 
   @Override
   public long logBytes() {
     rw.readLock().lock();
     try {
-      return end - HEADER_SIZE;
+      return log.end() - HEADER_SIZE;
     } finally {
       rw.readLock().unlock();
     }
@@ -732,98 +480,29 @@ final class OverlayFile implements Overlay {
 
   /** Sets the slack allowed before an automatic compaction (tests use small ones). */
   void setSlack(long bytes) {
-    slack = bytes;
-    exactSlack = true;
+    auto.setSlack(bytes);
   }
 
-  /**
-   * Starts a background compaction when the log holds more than twice the live pages plus the
-   * slack: so the file stays within 2 × live + slack (+ the writes of one compaction's duration)
-   * however often pages are rewritten, and a compaction's cost is paid at most once per
-   * live-size of new writes.
-   */
+  /** Starts a background compaction if the log has outgrown its bound (see {@link AutoCompaction}). */
   private void maybeCompact() {
-    if (readOnly || closing || !overThreshold() || !compacting.compareAndSet(false, true)) {
-      return;
-    }
-    Thread t = new Thread(() -> {
-      try {
-        // Writes that arrive while a compaction runs do not start another one, so check again
-        // after each: without this, the log could stay past the bound until the next write.
-        int passes = 0;
-        do {
-          compact();
-          synchronized (compactDone) {
-            compactDone.notifyAll();
-          }
-        } while (!closing && ++passes < 3 && overThreshold());
-      } catch (IOException | RuntimeException e) {
-        if (!closing) {
-          LOG.log(System.Logger.Level.WARNING, "{0}: background compaction failed, the log keeps growing: {1}",
-              path, e.getMessage());
-        }
-      } finally {
-        compacting.set(false);
-        synchronized (compactDone) {
-          compactDone.notifyAll();
-        }
-      }
-      if (!closing && overThreshold()) {
-        maybeCompact(); // a write raced the end of the last pass
-      }
-    }, "hexz-overlay-compact");
-    t.setDaemon(true);
-    t.start();
-  }
-
-  /**
-   * Back-pressure: a writer that finds the log past twice the stored pages plus twice the slack
-   * while a compaction runs waits for it (at most 10 s), so a writer faster than compaction cannot
-   * grow the file without bound.
-   */
-  private void throttle() {
-    if (!compacting.get() || closing) {
-      return;
-    }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    synchronized (compactDone) {
-      try {
-        while (compacting.get() && !closing && overBy(2) && System.nanoTime() < deadline) {
-          compactDone.wait(100);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (!readOnly) {
+      auto.maybeCompact();
     }
   }
 
-  /**
-   * Whether the log holds more than twice the stored pages plus {@code slacks} times the slack.
-   * The slack in effect is the stored bytes, at least {@link #MIN_SLACK} and at most the
-   * configured slack ({@link #DEFAULT_SLACK}, 64 MiB): so a small overlay stays a few times its
-   * live pages (4 MiB rewritten forever: under ~20 MiB), and a compaction, which copies the live
-   * pages, still runs at most once per live size of new writes. A slack set by a test is exact.
-   */
-  private boolean overBy(int slacks) {
+  /** The log's size and the stored pages, read together: what {@link AutoCompaction} decides by. */
+  private AutoCompaction.Usage usage() {
     rw.readLock().lock();
     try {
-      long live = storedPages * PAGE_SIZE;
-      long s = exactSlack ? slack : Math.min(slack, Math.max(MIN_SLACK, live));
-      long limit = s > Long.MAX_VALUE / slacks ? Long.MAX_VALUE : slacks * s;
-      // discarded pages cost 16 bytes of map, nothing in the log
-      return end - HEADER_SIZE - 2 * storedPages * (PAGE_SIZE + 16) > limit;
+      return new AutoCompaction.Usage(log.end() - HEADER_SIZE, table.stored());
     } finally {
       rw.readLock().unlock();
     }
   }
 
-  /** Whether the log holds more than twice the stored pages plus the slack. */
-  private boolean overThreshold() {
-    return overBy(1);
-  }
-
   @Override
   public void compact() throws IOException {
+    requireWritable();
     rewrite(-1);
   }
 
@@ -835,9 +514,7 @@ final class OverlayFile implements Overlay {
    */
   @Override
   public void resize(long newSize, boolean allowShrink) throws IOException {
-    if (readOnly) {
-      throw new OverlayException(path.toString(), "overlay is open read-only");
-    }
+    requireWritable();
     if (newSize <= 0 || newSize > MAX_SIZE || (newSize % PAGE_SIZE != 0 && newSize != baseSize)) {
       throw new IllegalArgumentException("new size (" + newSize + ") must be a positive multiple of " + PAGE_SIZE
           + " up to " + MAX_SIZE + ", or the base's size (" + baseSize + ")");
@@ -865,28 +542,15 @@ final class OverlayFile implements Overlay {
    * the new file replaces the old one in place. A crash before the rename leaves the old log,
    * which holds every acknowledged write, and a stale temporary file that the next open removes;
    * after it, the new log, forced before the rename, holds them all. See FORMAT.md, Compaction.
+   * Its callers, {@link #compact} and {@link #resize}, have checked that the overlay is writable.
    */
   private void rewrite(long newSize) throws IOException {
-    if (readOnly) {
-      throw new OverlayException(path.toString(), "overlay is open read-only");
-    }
     synchronized (compactLock) {
       ensureOpen();
       long target = newSize < 0 ? size : newSize;
       long keepPages = pages(target); // pages past the new end are not copied
-      long[] pages;
-      long[] offsets;
-      rw.writeLock().lock(); // brief: a consistent copy of the map, and dirty tracking from here on
-      try {
-        pages = below(map.pages(), keepPages);
-        offsets = new long[pages.length];
-        for (int i = 0; i < pages.length; i++) {
-          offsets[i] = map.get(pages[i]);
-        }
-        dirty = new PageMap();
-      } finally {
-        rw.writeLock().unlock();
-      }
+      Compaction.Copier copier = new Compaction.Copier(rw.writeLock(), table, log.channel(), keepPages, fault);
+      copier.snapshot();
       Path tmp = Compaction.tempFile(path);
       Files.deleteIfExists(tmp);
       FileChannel nc = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
@@ -899,60 +563,41 @@ final class OverlayFile implements Overlay {
         if (nl == null) {
           throw new OverlayException(tmp.toString(), "cannot lock the compacted overlay");
         }
-        writeHeader(nc, target, baseSize, baseIdentity);
-        Compaction.Log out = new Compaction.Log(nc, HEADER_SIZE);
+        OverlayHeader.write(nc, target, baseSize, baseIdentity);
+        LogWriter out = new LogWriter(nc, HEADER_SIZE);
         PageMap fresh = new PageMap();
-        out.copy(pages, offsets, ch, fresh, () -> closing);
-        catchUp(out, fresh, keepPages);
+        copier.copy(out, fresh, () -> closing);
         nc.force(false); // most of the new log is durable before writers are held
         fault.at(1);
         rw.writeLock().lock();
         try {
           ensureOpen();
           long oldSize = size;
-          long[] changed = below(dirty.pages(), keepPages);
-          long[] now = new long[changed.length];
-          for (int i = 0; i < changed.length; i++) {
-            now[i] = map.get(changed[i]);
-          }
-          out.copy(changed, now, ch, fresh, () -> false);
-          long[] regrown = null;
-          if (target > oldSize) {
-            cutLastPage(oldSize, out, fresh);
-            // After a shrink below the base, the base's bytes past the old end must not come back.
-            long from = pages(oldSize);
-            long to = Math.min(pages(target), pages(baseSize));
-            if (from < to) {
-              out.zeroRun(from, to - from);
-              regrown = new long[] {from, to - from};
-            }
-          }
+          copier.copyChanged(out, fresh);
+          long[] regrown = target > oldSize ? Compaction.grow(out, fresh, oldSize, target, baseSize, path) : null;
           nc.force(true);
           fault.at(2);
           Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
               java.nio.file.StandardCopyOption.REPLACE_EXISTING);
           // The name is the new file now: switch to it whatever happens next.
-          old = ch;
+          old = log.channel();
           oldLock = lock;
-          ch = nc;
+          log = out;
           lock = nl;
-          map = fresh;
-          minor = MINOR;
+          table = new PageTable(fresh);
+          minor = OverlayHeader.MINOR;
           size = target;
           base = Resized.of(base, target);
-          storedPages = fresh.size() - fresh.count(ZERO_PAGE);
           if (regrown != null) {
-            zeroPages(regrown[0], regrown[1]); // the map entries replaying those zero records gives
+            table.zero(regrown[0], regrown[1], base, size); // the map entries replaying those zero records gives
           }
-          end = out.end();
-          seq = out.seq();
           nc = null;
           dirSyncPending = true;
           fault.at(3);
           syncDirectory(path.toAbsolutePath().getParent());
           dirSyncPending = false;
         } finally {
-          dirty = null;
+          table.untrack();
           rw.writeLock().unlock();
         }
       } finally {
@@ -964,7 +609,7 @@ final class OverlayFile implements Overlay {
           Files.deleteIfExists(tmp);
           rw.writeLock().lock();
           try {
-            dirty = null;
+            table.untrack();
           } finally {
             rw.writeLock().unlock();
           }
@@ -979,77 +624,13 @@ final class OverlayFile implements Overlay {
     }
   }
 
-  /**
-   * Copies the pages written during the main copy, without holding writers, pass after pass while
-   * many changed, so that the pass under the write lock (which must be last) copies few: at most
-   * {@link #CATCH_UP_PASSES} passes, stopping once a pass finds {@link #CATCH_UP_DONE} pages or
-   * fewer. A page rewritten during a pass is marked again and copied again later; the newest copy
-   * in the new log is the one the map keeps. Records in the old log never change, so copying from
-   * an offset read a moment ago is safe without the lock.
-   */
-  private void catchUp(Compaction.Log out, PageMap fresh, long keepPages) throws IOException {
-    for (int pass = 0; pass < CATCH_UP_PASSES; pass++) {
-      fault.at(0);
-      long[] changed;
-      long[] now;
-      rw.writeLock().lock(); // brief: take the marked pages, start marking afresh
-      try {
-        changed = below(dirty.pages(), keepPages);
-        if (changed.length <= CATCH_UP_DONE) {
-          return; // few enough for the final pass under the lock
-        }
-        now = new long[changed.length];
-        for (int i = 0; i < changed.length; i++) {
-          now[i] = map.get(changed[i]);
-        }
-        dirty = new PageMap();
-      } finally {
-        rw.writeLock().unlock();
-      }
-      out.copy(changed, now, ch, fresh, () -> closing);
-    }
-  }
-
-  /** The sorted pages of {@code all} below {@code limit}. */
-  private static long[] below(long[] all, long limit) {
-    Arrays.sort(all);
-    int n = 0;
-    while (n < all.length && all[n] < limit) {
-      n++;
-    }
-    return n == all.length ? all : Arrays.copyOf(all, n);
-  }
-
-  /**
-   * Growing from a size that ends inside a page (the base's own short last page): if the log holds
-   * that page, its bytes past the old end are written as zeros in the new log, whatever an older
-   * hexz left there. A page the log does not hold comes from the base, which reads zeros past
-   * its end. Caller holds the write lock.
-   */
-  private void cutLastPage(long oldSize, Compaction.Log out, PageMap fresh) throws IOException {
-    int within = (int) (oldSize % PAGE_SIZE);
-    long last = oldSize / PAGE_SIZE;
-    long at = within == 0 ? -1 : fresh.get(last);
-    if (at <= 0) {
-      return; // aligned, not held, or discarded (zeros already)
-    }
-    byte[] b = new byte[PAGE_SIZE];
-    ByteBuffer bb = ByteBuffer.wrap(b, 0, within);
-    while (bb.hasRemaining()) {
-      if (out.channel().read(bb, at + bb.position()) < 0) {
-        throw new EOFException(path + ": compacted overlay ends early at " + at);
-      }
-    }
-    out.pages(last, b, fresh);
-  }
-
   @Override
   public void flush() throws IOException {
     if (!readOnly) {
       ensureOpen();
       rw.readLock().lock(); // a compaction may be replacing the channel
       try {
-        ch.force(false);
+        log.channel().force(false);
         if (dirSyncPending) {
           // A compaction renamed the new log into place but could not force the directory: until
           // that succeeds, power loss could bring the old name back, without what was written since.
@@ -1059,6 +640,12 @@ final class OverlayFile implements Overlay {
       } finally {
         rw.readLock().unlock();
       }
+    }
+  }
+
+  private void requireWritable() throws OverlayException {
+    if (readOnly) {
+      throw new OverlayException(path.toString(), "overlay is open read-only");
     }
   }
 
@@ -1084,12 +671,12 @@ final class OverlayFile implements Overlay {
       }
       closed = true;
       if (!readOnly) {
-        ch.force(false);
+        log.channel().force(false);
       }
       if (lock.isValid()) {
         lock.release();
       }
-      ch.close();
+      log.channel().close();
     } finally {
       rw.writeLock().unlock();
     }
