@@ -327,17 +327,11 @@ final class TreeBuilder {
     if (all.isEmpty()) {
       return null;
     }
-    ByteBuffer b = ByteBuffer.allocate(TreeManifest.XATTR_MAX).order(ByteOrder.LITTLE_ENDIAN);
-    b.putShort((short) all.size());
     try {
-      for (Map.Entry<String, byte[]> e : all.entrySet()) {
-        byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
-        b.put((byte) name.length).put(name).putInt(e.getValue().length).put(e.getValue());
-      }
-    } catch (java.nio.BufferOverflowException e) {
-      throw new FileSystemException(p.toString(), null, "extended attributes exceed " + TreeManifest.XATTR_MAX + " bytes");
+      return TreeManifest.encodeXattrs(all);
+    } catch (IllegalArgumentException e) {
+      throw new FileSystemException(p.toString(), null, e.getMessage());
     }
-    return Arrays.copyOf(b.array(), b.position());
   }
 
   /** The absolute path bytes of a path below the root, as find and getfattr print it. */
