@@ -8,6 +8,7 @@ import io.hexz.format.Checksums;
 import io.hexz.format.EncryptionInfo;
 import io.hexz.format.Format;
 import io.hexz.format.Header;
+import io.hexz.format.HeaderBuilder;
 import io.hexz.format.Identity;
 import io.hexz.format.Metadata;
 import io.hexz.format.PrefetchPlan;
@@ -226,7 +227,7 @@ final class SnapshotWriterImpl implements SnapshotWriter, BlockSink.Owner {
         | (streams.containsKey(StreamKind.MANIFEST) ? Format.INCOMPAT_TREE : 0);
     EncryptionInfo enc = cipher == null ? null : new EncryptionInfo(options.kdf().memoryKiB(),
         options.kdf().iterations(), options.kdf().parallelism(), salt, new byte[EncryptionInfo.KEY_CHECK_SIZE]);
-    Header.Builder b = Header.builder()
+    HeaderBuilder b = Header.builder()
         .flags(incompat, 0)
         .blockShift(Integer.numberOfTrailingZeros(blockSize))
         .codec(options.codec(), Math.max(0, options.level()))
