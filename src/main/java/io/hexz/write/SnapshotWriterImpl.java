@@ -57,9 +57,6 @@ import java.util.Optional;
  * <p>Concurrency: not thread-safe; one thread drives a writer.
  */
 final class SnapshotWriterImpl implements SnapshotWriter, BlockSink.Owner {
-  /** Bytes between background writebacks of the output. */
-  static final long FLUSH_EVERY = OutputFile.FLUSH_EVERY;
-
   private final Path target;
   private final WriteOptions options;
   private final int blockSize;
@@ -72,7 +69,6 @@ final class SnapshotWriterImpl implements SnapshotWriter, BlockSink.Owner {
   private PrefetchPlan plan;
   private long consumed;
   private BlockSink current;
-  private boolean finished;
   private boolean closed;
   private final WriteStats stats = new WriteStats();
   private final Snapshot parent; // thin: the parent snapshot (and its chain), else null
@@ -82,7 +78,8 @@ final class SnapshotWriterImpl implements SnapshotWriter, BlockSink.Owner {
   private final byte[] salt;
 
   SnapshotWriterImpl(Path target, WriteOptions options) throws IOException {
-    this(target, options, t -> FileChannel.open(t, StandardOpenOption.WRITE, StandardOpenOption.READ), FLUSH_EVERY);
+    this(target, options, t -> FileChannel.open(t, StandardOpenOption.WRITE, StandardOpenOption.READ),
+        OutputFile.FLUSH_EVERY);
   }
 
   SnapshotWriterImpl(Path target, WriteOptions options, OutputFile.Opener opener, long flushEvery) throws IOException {
@@ -211,7 +208,6 @@ final class SnapshotWriterImpl implements SnapshotWriter, BlockSink.Owner {
       byte[] identity = Identity.compute(blockSize, identityParts);
       Header h = header(metaOffset, meta, identity);
       out.install(h.encode(), options.maxPermissions());
-      finished = true;
       stats.fileBytes = h.fileLength();
       stats.identity = identity;
       return target;
