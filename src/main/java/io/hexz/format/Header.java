@@ -72,6 +72,11 @@ public record Header(
     parentIdentity = parentIdentity.clone();
   }
 
+  /** A builder for a new header: the current format version, no flags, zero identities, no streams. */
+  public static HeaderBuilder builder() {
+    return new HeaderBuilder();
+  }
+
   public int blockSize() {
     return 1 << blockShift;
   }

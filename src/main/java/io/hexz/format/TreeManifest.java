@@ -1,7 +1,13 @@
 package io.hexz.format;
 
+import java.nio.BufferOverflowException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The manifest of a directory snapshot (incompatible flag TREE): pure encode/decode of its
@@ -16,6 +22,7 @@ import java.nio.ByteOrder;
  * Dirent     := nameOffset:u64 ino:u32 nameLength:u16 type:u8 reserved:u8          -- 16 bytes
  * Heap       := names, symlink targets and xattr blobs, addressed by offset from the heap's start
  * XattrBlob  := count:u16 ( nameLength:u8 name[nameLength] valueLength:u32 value[valueLength] )*
+ *               -- at most XATTR_MAX bytes; encodeXattrs / decodeXattrs are its only writer and reader
  * </pre>
  * Inode 1 is the root directory. {@code ref} means, by the file type in {@code mode}: regular
  * file: offset of its content in the disk stream ({@code size} bytes there); directory: index of
@@ -245,6 +252,60 @@ public final class TreeManifest {
           + " (inode " + d.ino() + ", name of " + d.nameLength() + " bytes): damaged manifest");
     }
     return d;
+  }
+
+  /**
+   * The XattrBlob of {@code xattrs}, entries in the map's order (a writer passes them sorted by
+   * name, so equal attributes make equal bytes). Names are UTF-8, 1..255 bytes.
+   *
+   * @throws IllegalArgumentException if the blob would exceed {@link #XATTR_MAX} bytes or a name
+   *     or the count does not fit its field
+   */
+  public static byte[] encodeXattrs(Map<String, byte[]> xattrs) {
+    if (xattrs.size() > 0xFFFF) {
+      throw new IllegalArgumentException(xattrs.size() + " extended attributes, at most 65535 allowed");
+    }
+    ByteBuffer b = ByteBuffer.allocate(XATTR_MAX).order(ByteOrder.LITTLE_ENDIAN);
+    b.putShort((short) xattrs.size());
+    try {
+      for (Map.Entry<String, byte[]> e : xattrs.entrySet()) {
+        byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+        if (name.length < 1 || name.length > NAME_MAX) {
+          throw new IllegalArgumentException("extended attribute name of " + name.length + " bytes, 1.."
+              + NAME_MAX + " allowed");
+        }
+        b.put((byte) name.length).put(name).putInt(e.getValue().length).put(e.getValue());
+      }
+    } catch (BufferOverflowException e) {
+      throw new IllegalArgumentException("extended attributes exceed " + XATTR_MAX + " bytes");
+    }
+    return Arrays.copyOf(b.array(), b.position());
+  }
+
+  /**
+   * The attributes in an XattrBlob of inode {@code ino}, in blob order; every length is checked
+   * against the blob before anything is read or allocated.
+   */
+  public static Map<String, byte[]> decodeXattrs(String file, long ino, byte[] blob) throws CorruptSnapshotException {
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    ByteBuffer b = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
+    try {
+      int count = Short.toUnsignedInt(b.getShort());
+      for (int i = 0; i < count; i++) {
+        byte[] name = new byte[Byte.toUnsignedInt(b.get())];
+        b.get(name);
+        int len = b.getInt();
+        if (len < 0 || len > b.remaining()) {
+          throw new BufferUnderflowException();
+        }
+        byte[] value = new byte[len];
+        b.get(value);
+        out.put(new String(name, StandardCharsets.UTF_8), value);
+      }
+    } catch (BufferUnderflowException e) {
+      throw new CorruptSnapshotException(file, "manifest inode " + ino + " has a malformed xattr blob: damaged manifest");
+    }
+    return out;
   }
 
   /** Whether {@code name} is a legal single path component: 1..255 bytes, no '/' or NUL, not "." or "..". */

@@ -238,28 +238,10 @@ final class ManifestReader implements Tree {
 
   @Override
   public Map<String, byte[]> xattrs(Inode n) throws IOException {
-    Map<String, byte[]> out = new LinkedHashMap<>();
     if (n.xattrLength() == 0) {
-      return out;
+      return new LinkedHashMap<>();
     }
-    ByteBuffer b = ByteBuffer.wrap(heap(n.xattrOffset(), n.xattrLength())).order(ByteOrder.LITTLE_ENDIAN);
-    try {
-      int count = Short.toUnsignedInt(b.getShort());
-      for (int i = 0; i < count; i++) {
-        byte[] name = new byte[Byte.toUnsignedInt(b.get())];
-        b.get(name);
-        int len = b.getInt();
-        if (len < 0 || len > b.remaining()) {
-          throw new java.nio.BufferUnderflowException();
-        }
-        byte[] value = new byte[len];
-        b.get(value);
-        out.put(new String(name, StandardCharsets.UTF_8), value);
-      }
-    } catch (java.nio.BufferUnderflowException e) {
-      throw new CorruptSnapshotException(file, "manifest inode " + n.ino() + " has a malformed xattr blob: damaged manifest");
-    }
-    return out;
+    return TreeManifest.decodeXattrs(file, n.ino(), heap(n.xattrOffset(), n.xattrLength()));
   }
 
   @Override

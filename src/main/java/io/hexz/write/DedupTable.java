@@ -1,5 +1,7 @@
 package io.hexz.write;
 
+import io.hexz.format.BlockKind;
+
 /**
  * Remembers where each distinct block payload was written, keyed by the first 64 bits of its
  * SHA-256. A hit is only a candidate: the writer compares the bytes before reusing a payload,
@@ -10,10 +12,12 @@ package io.hexz.write;
  * only the writer thread uses it.
  */
 final class DedupTable {
+  /** Largest stored length a slot holds (24 bits; a payload is at most a 1 MiB block plus its framing). */
+  static final int MAX_LENGTH = 0xFFFFFF;
   private final int capacity;
   private long[] keys;
   private long[] offsets;
-  private int[] lengths; // stored length | kind id << 24
+  private int[] lengths; // stored length | kind id << 24: packed here only, to keep a slot at 20 bytes
   private int size;
 
   DedupTable(int capacity) {
@@ -43,13 +47,20 @@ final class DedupTable {
     }
   }
 
-  /** Packed (offset, length|kind) of the payload with this key, or null. */
-  long[] get(long key) {
+  /** A payload already in the file: where it is, its stored length and how it is stored. */
+  record Hit(long offset, int storedLength, BlockKind kind) {}
+
+  /** The payload remembered for this key (a candidate, to be compared), or null. */
+  Hit get(long key) {
     int i = find(nonZero(key));
-    return i < 0 ? null : new long[] {offsets[i], lengths[i]};
+    return i < 0 ? null : new Hit(offsets[i], lengths[i] & MAX_LENGTH, BlockKind.fromId(lengths[i] >>> 24));
   }
 
-  void put(long key, long offset, int storedLength, int kindId) {
+  /** Remembers the payload at {@code offset} for {@code key}, unless the key is known or the table is full. */
+  void put(long key, long offset, int storedLength, BlockKind kind) {
+    if (storedLength < 0 || storedLength > MAX_LENGTH) {
+      throw new IllegalArgumentException("stored length (" + storedLength + ") must be 0.." + MAX_LENGTH);
+    }
     key = nonZero(key);
     if (size >= capacity) {
       return;
@@ -64,7 +75,7 @@ final class DedupTable {
     i = -(i + 1);
     keys[i] = key;
     offsets[i] = offset;
-    lengths[i] = storedLength | (kindId << 24);
+    lengths[i] = storedLength | (kind.id() << 24);
     size++;
   }
 

@@ -72,7 +72,7 @@ public final class Signing {
       try (Snapshot check = Snapshots.open(temp, ro.withPublicKey(pub).withCacheBytes(0))) {
         check.size();
       }
-      SnapshotWriterImpl.replace(temp, target);
+      OutputFile.replace(temp, target);
       moved = true;
       return info;
     } finally {

@@ -1,12 +1,10 @@
 package io.hexz.write;
 
-import io.hexz.format.Checksums;
 import io.hexz.format.PathNames;
 import io.hexz.format.StreamKind;
 import io.hexz.format.TreeManifest;
 import io.hexz.format.TreeManifest.Head;
 import io.hexz.format.TreeManifest.Inode;
-import io.hexz.read.BlockDevice;
 import io.hexz.read.PosixStat;
 import io.hexz.read.Snapshot;
 import io.hexz.read.Snapshots;
@@ -15,16 +13,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,25 +27,22 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * Packs a directory tree into a directory snapshot: file contents into the disk stream, the tree
- * into the manifest stream (see {@link TreeManifest}).
+ * Packs a directory tree into a directory snapshot: walks the host directory and assembles the
+ * manifest (see {@link TreeManifest}) in memory, while {@link DiskLayout} writes file contents
+ * into the disk stream; the manifest stream follows the disk stream.
  *
- * <p>Layout of the disk stream, and why: files smaller than a block are packed back to back
- * (like squashfs fragments), so a block holds many small files and compresses with their shared
- * context instead of each padding a block; larger files start on a block boundary so that
- * identical files and identical blocks across files deduplicate through the block store, and
- * holes become ZERO blocks that cost no payload. Files are visited depth-first in name order, the
- * order in which {@code find}, {@code tar} and {@code cp -r} read them, so sequential readers of
- * a mount hit neighbouring blocks and the prefetcher. Identical small files are stored once (a
- * SHA-256 per distinct small file). With a parent, the parent's whole disk stream is referenced
- * first (PARENT blocks, no payload) and a file whose path, size and bytes equal the parent's
- * points at the parent's copy: a new version stores only what changed.
+ * <p>Order: directories are visited depth-first in name-byte order, the order in which
+ * {@code find}, {@code tar} and {@code cp -r} read them; a directory's files are laid out right
+ * after it is listed, before its subdirectories, so sequential readers of a mount hit
+ * neighbouring blocks and the prefetcher.
  *
- * <p>Memory: the manifest is assembled in memory (about 100 bytes per entry plus names), and a
- * SHA-256 per distinct small file; file contents stream through a 1 MiB buffer.
+ * <p>What is read from the host: lstat of every entry, user xattrs (Java) and other namespaces
+ * ({@link OtherXattrs}, one {@code getfattr} at the start), symlink targets as the bytes the link
+ * holds ({@link RawLinks} when Java cannot give them back exactly); hard links become one inode.
+ *
+ * <p>Memory: the manifest is assembled in memory (about 100 bytes per entry plus names).
  *
  * <p>Concurrency: not thread-safe; one call builds one snapshot on the calling thread (the
  * writer compresses on its own pool).
@@ -60,22 +52,16 @@ final class TreeBuilder {
 
   private final Path root;
   private final TreeOptions treeOptions;
-  private final int blockSize;
-  private final SnapshotWriter.StreamSink data;
-  private final Tree parentTree;
+  private final DiskLayout layout;
   private final List<Rec> inodes = new ArrayList<>();
   private final Out dirents = new Out();
   private final Out heap = new Out();
   private final Map<String, Integer> hardLinks = new HashMap<>();
-  private final Map<ByteBuffer, Long> smallFiles = new HashMap<>();
-  private final MessageDigest sha = Checksums.sha256();
-  private final ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
   /** xattrs outside user.* (security.capability, ACLs...) by escaped absolute path, from getfattr. */
   private Map<String, Map<String, byte[]>> otherXattrs = Map.of();
   /** Exact symlink targets, read on the first target Java cannot give back exactly. */
   private Map<String, byte[]> rawLinks;
   private byte[] rootBytes;
-  private long pos;
 
   /** One inode while building: metadata as read, ref and size filled as content is placed. */
   private static final class Rec {
@@ -109,13 +95,10 @@ final class TreeBuilder {
     }
   }
 
-  private TreeBuilder(Path root, TreeOptions treeOptions, int blockSize, SnapshotWriter.StreamSink data,
-      Tree parentTree) {
+  private TreeBuilder(Path root, TreeOptions treeOptions, DiskLayout layout) {
     this.root = root;
     this.treeOptions = treeOptions;
-    this.blockSize = blockSize;
-    this.data = data;
-    this.parentTree = parentTree;
+    this.layout = layout;
   }
 
   /** Builds {@code out} from the directory {@code root}. */
@@ -132,14 +115,16 @@ final class TreeBuilder {
         Head head;
         TreeBuilder b;
         try (SnapshotWriter.StreamSink sink = w.beginStream(StreamKind.DISK)) {
-          b = new TreeBuilder(root, treeOptions, options.blockSize(), sink, parentTree);
+          DiskLayout layout = new DiskLayout(options.blockSize(), sink, parentTree, treeOptions.warnings());
+          b = new TreeBuilder(root, treeOptions, layout);
           if (parent != null) {
-            b.referenceParent(parent.disk());
+            layout.referenceParent(parent.disk());
           }
           b.walk();
           // Block-aligned end: a later version that uses this one as parent references whole blocks.
-          b.align();
-          head = new Head(b.inodes.size(), b.dirents.length() / TreeManifest.DIRENT_SIZE, b.heap.length(), b.pos);
+          layout.align();
+          head = new Head(b.inodes.size(), b.dirents.length() / TreeManifest.DIRENT_SIZE, b.heap.length(),
+              layout.length());
         }
         try (SnapshotWriter.StreamSink sink = w.beginStream(StreamKind.MANIFEST)) {
           b.writeManifest(sink, head);
@@ -153,26 +138,6 @@ final class TreeBuilder {
         parent.close();
       }
     }
-  }
-
-  /** The parent's disk stream becomes this one's prefix: whole blocks by reference, the short tail by copy. */
-  private void referenceParent(BlockDevice disk) throws IOException {
-    long full = disk.size() / blockSize;
-    data.copyParentBlocks(full);
-    pos = full * blockSize;
-    ByteBuffer tail = ByteBuffer.allocate((int) (disk.size() - pos));
-    while (tail.hasRemaining()) {
-      if (disk.read(tail, pos + tail.position()) < 0) {
-        throw new IOException(disk + ": parent's disk stream ends early");
-      }
-    }
-    data.write(tail.flip());
-    pos = disk.size();
-  }
-
-  private void align() throws IOException {
-    data.alignToBlock();
-    pos = (pos + blockSize - 1) / blockSize * blockSize;
   }
 
   /** A directory to list: its path, inode number and path bytes from the root. */
@@ -250,7 +215,11 @@ final class TreeBuilder {
     dir.size = count;
     dir.nlink = 2 + subdirs.size();
     for (Rec f : files) {
-      placeContent(f);
+      DiskLayout.Placement at = layout.place(f.path, f.size, f.rel);
+      f.path = null;
+      f.ref = at.ref();
+      f.size = at.size();
+      f.allocated = at.allocated();
     }
     return subdirs;
   }
@@ -327,17 +296,11 @@ final class TreeBuilder {
     if (all.isEmpty()) {
       return null;
     }
-    ByteBuffer b = ByteBuffer.allocate(TreeManifest.XATTR_MAX).order(ByteOrder.LITTLE_ENDIAN);
-    b.putShort((short) all.size());
     try {
-      for (Map.Entry<String, byte[]> e : all.entrySet()) {
-        byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
-        b.put((byte) name.length).put(name).putInt(e.getValue().length).put(e.getValue());
-      }
-    } catch (java.nio.BufferOverflowException e) {
-      throw new FileSystemException(p.toString(), null, "extended attributes exceed " + TreeManifest.XATTR_MAX + " bytes");
+      return TreeManifest.encodeXattrs(all);
+    } catch (IllegalArgumentException e) {
+      throw new FileSystemException(p.toString(), null, e.getMessage());
     }
-    return Arrays.copyOf(b.array(), b.position());
   }
 
   /** The absolute path bytes of a path below the root, as find and getfattr print it. */
@@ -351,133 +314,6 @@ final class TreeBuilder {
     return out;
   }
 
-
-  /** Writes a regular file's content (or points at an identical copy) and records where. */
-  private void placeContent(Rec f) throws IOException {
-    Path p = f.path;
-    f.path = null;
-    if (f.size == 0) {
-      f.ref = 0;
-      return;
-    }
-    if (f.size < blockSize) {
-      placeSmall(f, p);
-    } else {
-      placeLarge(f, p);
-    }
-  }
-
-  private void placeSmall(Rec f, Path p) throws IOException {
-    byte[] content = new byte[(int) f.size];
-    ByteBuffer b = ByteBuffer.wrap(content);
-    try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ)) {
-      while (b.hasRemaining() && in.read(b) >= 0) {
-        // fill
-      }
-    }
-    if (b.hasRemaining()) {
-      treeOptions.warnings().accept(p + ": shrank while being read; stored " + b.position() + " bytes");
-      content = Arrays.copyOf(content, b.position());
-      f.size = content.length;
-    }
-    f.allocated = (f.size + 4095) / 4096 * 4096;
-    ByteBuffer key = ByteBuffer.wrap(sha.digest(content));
-    Long same = smallFiles.get(key);
-    if (same == null) {
-      same = inParent(f, content, null);
-    }
-    if (same != null) {
-      f.ref = same;
-      return;
-    }
-    f.ref = pos;
-    smallFiles.put(key, pos);
-    data.write(ByteBuffer.wrap(content));
-    pos += content.length;
-  }
-
-  private void placeLarge(Rec f, Path p) throws IOException {
-    try (FileChannel in = FileChannel.open(p, StandardOpenOption.READ)) {
-      Long same = inParent(f, null, in);
-      if (same != null) {
-        f.ref = same;
-        f.allocated = (f.size + 4095) / 4096 * 4096;
-        return;
-      }
-      align();
-      f.ref = pos;
-      long copied = 0;
-      long allocated = 0;
-      in.position(0);
-      while (copied < f.size) {
-        buffer.clear().limit((int) Math.min(buffer.capacity(), f.size - copied));
-        int n = in.read(buffer);
-        if (n < 0) {
-          break;
-        }
-        buffer.flip();
-        for (int i = 0; i < n; i += 4096) {
-          if (!Checksums.isZero(buffer.array(), i, Math.min(4096, n - i))) {
-            allocated += 4096;
-          }
-        }
-        data.write(buffer);
-        copied += n;
-      }
-      if (copied != f.size) {
-        treeOptions.warnings().accept(p + ": shrank while being read; stored " + copied + " bytes");
-        f.size = copied;
-      }
-      f.allocated = allocated;
-      pos += copied;
-    }
-  }
-
-  /**
-   * Where the parent holds a file with this path and exactly this content (compared byte for
-   * byte), or null. The parent's disk stream is this stream's prefix, so its offset is valid here.
-   */
-  private Long inParent(Rec f, byte[] content, FileChannel in) throws IOException {
-    if (parentTree == null) {
-      return null;
-    }
-    Optional<Inode> old;
-    try {
-      old = parentTree.resolve(f.rel);
-    } catch (IOException e) {
-      return null; // a damaged parent entry: store the file again
-    }
-    if (old.isEmpty() || !old.get().isFile() || old.get().size() != f.size) {
-      return null;
-    }
-    BlockDevice pd = parentTree.open(old.get());
-    ByteBuffer mine = ByteBuffer.allocate((int) Math.min(f.size, 1 << 20));
-    ByteBuffer theirs = ByteBuffer.allocate(mine.capacity());
-    long at = 0;
-    while (at < f.size) {
-      int n = (int) Math.min(mine.capacity(), f.size - at);
-      mine.clear().limit(n);
-      if (content != null) {
-        mine.put(content, (int) at, n);
-      } else {
-        while (mine.hasRemaining() && in.read(mine, at + mine.position()) >= 0) {
-          // fill
-        }
-        if (mine.hasRemaining()) {
-          return null;
-        }
-      }
-      theirs.clear().limit(n);
-      while (theirs.hasRemaining()) {
-        pd.read(theirs, at + theirs.position());
-      }
-      if (!mine.flip().equals(theirs.flip())) {
-        return null;
-      }
-      at += n;
-    }
-    return old.get().ref();
-  }
 
   private void writeManifest(SnapshotWriter.StreamSink sink, Head head) throws IOException {
     sink.write(ByteBuffer.wrap(head.encode()));
