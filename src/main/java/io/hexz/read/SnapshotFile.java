@@ -13,6 +13,7 @@ import io.hexz.format.Format;
 import io.hexz.format.Header;
 import io.hexz.format.IndexPage;
 import io.hexz.format.Metadata;
+import io.hexz.format.PasswordRequiredException;
 import io.hexz.format.SignatureInfo;
 import io.hexz.format.SnapshotException;
 import io.hexz.format.WrongPasswordException;
@@ -246,8 +247,7 @@ final class SnapshotFile implements Snapshot {
   /** The cipher of an encrypted snapshot, from the password in the options. */
   private static SnapshotCipher unlock(String name, Header h, byte[] raw, Secret password) throws SnapshotException {
     if (password == null) {
-      throw new SnapshotException(name, "is encrypted: a password is needed (--password-file FILE or "
-          + "--password-env VAR)");
+      throw new PasswordRequiredException(name);
     }
     return Crypto.derive(password, h.encryption());
   }
