@@ -124,7 +124,7 @@ public final class Checker {
     if (k != null && k.hasPayload()) {
       // Decode with the leaf in hand: copyBlock would look the leaf up again, and with verify's
       // cache disabled that re-reads and re-checks a 56 KiB index page for every block.
-      SnapshotFile.CachedBlock cb = r.block(leaf, i, b, k);
+      CachedBlock cb = r.block(leaf, i, b, k);
       try {
         System.arraycopy(cb.data(), 0, data, 0, len);
       } finally {
