@@ -61,7 +61,7 @@ final class Chains {
       throw e;
     }
     return open(top, options, cache, new LinkedHashSet<>(),
-        options.publicKey() != null ? SnapshotFile.HashCheck.SIGNED : SnapshotFile.HashCheck.OFF);
+        options.publicKey() != null ? HashCheck.SIGNED : HashCheck.OFF);
   }
 
   /**
@@ -72,7 +72,7 @@ final class Chains {
    *     encrypted child (its recomputed identity does); inherited down the chain
    */
   private static SnapshotFile open(Found at, ReadOptions options, BlockCache cache, Set<String> seen,
-      SnapshotFile.HashCheck hashCheck) throws IOException {
+      HashCheck hashCheck) throws IOException {
     ByteSource src = at.source();
     String name = src.name();
     Header h = at.header();
@@ -93,7 +93,7 @@ final class Chains {
         Found p = locate(at.location(), name, h, options);
         boolean byContent = h.isEncrypted() && !p.header().isEncrypted();
         parent = open(p, options.withPublicKey(null), cache, seen,
-            byContent ? hashCheck.and(SnapshotFile.HashCheck.AUTHENTICATED) : hashCheck);
+            byContent ? hashCheck.and(HashCheck.AUTHENTICATED) : hashCheck);
         if (!Arrays.equals(parent.header().identity(), h.parentIdentity())) {
           throw new ParentException(name, "parent " + parent.name() + " is not the snapshot this one was made "
               + "against (its identity changed while it was opened)");

@@ -91,8 +91,7 @@ final class SnapshotFile implements Snapshot {
   private final byte[] contentIdentity;
   private final byte[] rawHeader;
   private final byte[] metadataHash;
-  /** SHA-256 of each leaf page's raw bytes, pinned at first load; null unless hashes are checked. */
-  private final Map<Long, byte[]> pinnedLeaves;
+  private final LeafPins pinnedLeaves; // null unless hashes are checked
   private final HashCheck hashCheck;
   private Tree tree; // guarded by this; created on first use
 
@@ -103,7 +102,7 @@ final class SnapshotFile implements Snapshot {
     this.rawHeader = o.rawHeader;
     this.metadataHash = o.metadataHash;
     this.hashCheck = o.hashCheck;
-    this.pinnedLeaves = o.hashCheck == HashCheck.OFF ? null : new java.util.concurrent.ConcurrentHashMap<>();
+    this.pinnedLeaves = o.hashCheck == HashCheck.OFF ? null : new LeafPins(source.name());
     this.source = source;
     this.name = source.name();
     this.header = header;
@@ -137,27 +136,6 @@ final class SnapshotFile implements Snapshot {
   /** What open learned before the object exists. */
   private record Opened(SnapshotCipher cipher, byte[] identity, byte[] rawHeader, byte[] metadataHash,
       HashCheck hashCheck) {}
-
-  /**
-   * Whether, and on whose authority, every block is checked against the SHA-256 of its leaf entry
-   * and leaf pages are pinned: a signature (the snapshot's own or a signed child's, whose root
-   * covers its parents' block hashes), or an encrypted child that recomputed this parent's
-   * identity from its index.
-   */
-  enum HashCheck {
-    OFF(""), AUTHENTICATED("authenticated"), SIGNED("signed"); // weakest first
-
-    private final String word;
-
-    HashCheck(String word) {
-      this.word = word;
-    }
-
-    /** The stronger of two reasons (a signature's wins, for the message). */
-    HashCheck and(HashCheck o) {
-      return compareTo(o) >= 0 ? this : o;
-    }
-  }
 
   static SnapshotFile open(ByteSource source, ReadOptions options, BlockCache cache, SnapshotFile parent)
       throws IOException {
@@ -296,12 +274,7 @@ final class SnapshotFile implements Snapshot {
     }
     IndexPage page = IndexPage.unpack(name, stored, level, kind, first, count, expected);
     if (level == 0 && pinnedLeaves != null) {
-      byte[] h = page.sha256();
-      byte[] was = pinnedLeaves.putIfAbsent(((long) kind.id() << 56) | (first / Format.LEAF_FANOUT), h);
-      if (was != null && !Arrays.equals(was, h)) {
-        throw new CorruptSnapshotException(name, kind + " index page for block " + first
-            + " changed since it was checked at open");
-      }
+      pinnedLeaves.check(kind, page);
     }
     return page;
   }
@@ -687,7 +660,7 @@ final class SnapshotFile implements Snapshot {
       // otherwise name another block's cached bytes together with that block's CRC.
       if (pinnedLeaves != null && !leaf.hashEquals(i, cb.sha256())) {
         cb.release();
-        throw corrupt(b, "does not match its " + hashCheck.word + " SHA-256 (payload at offset " + off
+        throw corrupt(b, "does not match its " + hashCheck.word() + " SHA-256 (payload at offset " + off
             + " holds another block's content)");
       }
       return cb;
@@ -745,7 +718,7 @@ final class SnapshotFile implements Snapshot {
       if (pinnedLeaves != null) {
         sha256 = Checksums.sha256().digest(data);
         if (!leaf.hashEquals(i, sha256)) {
-          throw corrupt(b, "does not match its " + hashCheck.word + " SHA-256");
+          throw corrupt(b, "does not match its " + hashCheck.word() + " SHA-256");
         }
       }
       return new CachedBlock(data, actual, sha256, cache);
