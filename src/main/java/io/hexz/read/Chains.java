@@ -54,8 +54,8 @@ final class Chains {
     ByteSource src = ByteSources.open(location, options.remote());
     Found top;
     try {
-      byte[] raw = SnapshotFile.readHeaderBytes(src);
-      top = new Found(location, src, raw, SnapshotFile.decodeHeader(src, raw));
+      byte[] raw = SnapshotOpener.readHeaderBytes(src);
+      top = new Found(location, src, raw, SnapshotOpener.decodeHeader(src, raw));
     } catch (IOException | RuntimeException e) {
       src.close();
       throw e;
@@ -170,8 +170,8 @@ final class Chains {
       byte[] raw;
       try {
         s = ByteSources.open(c, options.remote());
-        raw = SnapshotFile.readHeaderBytes(s);
-        ph = SnapshotFile.decodeHeader(s, raw);
+        raw = SnapshotOpener.readHeaderBytes(s);
+        ph = SnapshotOpener.decodeHeader(s, raw);
       } catch (IOException e) {
         if (s != null) {
           s.close();

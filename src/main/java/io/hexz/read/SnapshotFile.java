@@ -2,8 +2,6 @@ package io.hexz.read;
 
 import io.hexz.codec.Codec;
 import io.hexz.codec.Warmup;
-import io.hexz.crypto.Crypto;
-import io.hexz.crypto.Secret;
 import io.hexz.crypto.SnapshotCipher;
 import io.hexz.codec.CodecException;
 import io.hexz.format.BlockKind;
@@ -13,15 +11,11 @@ import io.hexz.format.Format;
 import io.hexz.format.Header;
 import io.hexz.format.IndexPage;
 import io.hexz.format.Metadata;
-import io.hexz.format.PasswordRequiredException;
-import io.hexz.format.SignatureInfo;
-import io.hexz.format.SnapshotException;
 import io.hexz.format.WrongPasswordException;
 import io.hexz.format.StreamDescriptor;
 import io.hexz.format.StreamKind;
 import io.hexz.format.XorPayload;
 import io.hexz.store.ByteSource;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -95,47 +89,24 @@ final class SnapshotFile implements Snapshot {
   private final HashCheck hashCheck;
   private Tree tree; // guarded by this; created on first use
 
-  private SnapshotFile(ByteSource source, Header header, Metadata metadata, BlockCache cache,
-      ReadOptions options, SnapshotFile parent, Opened o) {
-    this.cipher = o.cipher;
-    this.contentIdentity = o.identity;
-    this.rawHeader = o.rawHeader;
-    this.metadataHash = o.metadataHash;
-    this.hashCheck = o.hashCheck;
-    this.pinnedLeaves = o.hashCheck == HashCheck.OFF ? null : new LeafPins(source.name());
+  private SnapshotFile(ByteSource source, BlockCache cache, ReadOptions options, SnapshotFile parent,
+      SnapshotOpener.Opened o, HashCheck hashCheck) {
+    this.cipher = o.cipher();
+    this.contentIdentity = o.identity();
+    this.rawHeader = o.rawHeader();
+    this.metadataHash = o.metadataHash();
+    this.hashCheck = hashCheck;
+    this.pinnedLeaves = hashCheck == HashCheck.OFF ? null : new LeafPins(source.name());
     this.source = source;
     this.name = source.name();
-    this.header = header;
-    this.metadata = metadata;
+    this.header = o.header();
+    this.metadata = o.metadata();
     this.cache = cache;
     this.options = options;
     this.parent = parent;
     this.prefetchPool = options.prefetch() && options.prefetchBytes() > 0
         ? Pools.bounded("hexz-prefetch", options.prefetchThreads(), 256) : null;
   }
-
-  /** Reads and checks just the header of {@code source}. */
-  static Header readHeader(ByteSource source) throws IOException {
-    return decodeHeader(source, readHeaderBytes(source));
-  }
-
-  /** Checks and decodes header bytes read from {@code source}. */
-  static Header decodeHeader(ByteSource source, byte[] raw) throws IOException {
-    return Header.decode(source.name(), ByteBuffer.wrap(raw), source.size());
-  }
-
-  /** The raw 4096 header bytes of {@code source} (not checked). */
-  static byte[] readHeaderBytes(ByteSource source) throws IOException {
-    long size = source.size();
-    if (size < Format.HEADER_SIZE) {
-      throw new CorruptSnapshotException(source.name(), "not a hexz snapshot (file is only " + size + " bytes)");
-    }
-    return readAt(source, 0, Format.HEADER_SIZE);
-  }
-
-  /** What open learned before the object exists. */
-  private record Opened(SnapshotCipher cipher, byte[] identity, byte[] rawHeader, byte[] metadataHash,
-      HashCheck hashCheck) {}
 
   static SnapshotFile open(ByteSource source, ReadOptions options, BlockCache cache, SnapshotFile parent)
       throws IOException {
@@ -151,37 +122,22 @@ final class SnapshotFile implements Snapshot {
    */
   static SnapshotFile open(ByteSource source, ReadOptions options, BlockCache cache, SnapshotFile parent,
       HashCheck hashCheck) throws IOException {
-    return open(source, readHeaderBytes(source), options, cache, parent, hashCheck);
+    return open(source, SnapshotOpener.readHeaderBytes(source), options, cache, parent, hashCheck);
   }
 
   /**
-   * As {@link #open(ByteSource, ReadOptions, BlockCache, SnapshotFile, boolean)}, over header
+   * As {@link #open(ByteSource, ReadOptions, BlockCache, SnapshotFile, HashCheck)}, over header
    * bytes already read from {@code source}: the caller that checked them (a parent's identity)
    * gets exactly the header it checked, not a second read.
    */
   static SnapshotFile open(ByteSource source, byte[] raw, ReadOptions options, BlockCache cache, SnapshotFile parent,
       HashCheck hashCheck) throws IOException {
     Warmup.start(); // compiles the decoders in the background before the first reads need them
-    Header h = decodeHeader(source, raw);
-    String name = source.name();
-    if (h.isThin() && parent == null) {
-      throw new SnapshotException(name, "is a thin snapshot; its parent must be opened first");
-    }
-    SnapshotCipher cipher = h.isEncrypted() ? unlock(name, h, raw, options.password()) : null;
+    SnapshotOpener.Opened o = SnapshotOpener.open(source, raw, options.password(), parent != null);
     SnapshotFile f = null;
     try {
-      byte[] identity = cipher == null ? h.identity() : openKeyCheck(name, h, raw, cipher);
-      byte[] metaBytes = readAt(source, h.metadataOffset(), h.metadataLength());
-      if (cipher != null) {
-        metaBytes = unseal(name, "metadata", cipher, SnapshotCipher.Domain.METADATA, h.metadataOffset(), metaBytes,
-            h.metadataCrc());
-      } else if (Checksums.crc32c(metaBytes, 0, metaBytes.length) != h.metadataCrc()) {
-        throw new CorruptSnapshotException(name, "metadata checksum mismatch: damaged metadata");
-      }
-      Metadata meta = Metadata.parse(name, metaBytes);
-      f = new SnapshotFile(source, h, meta, cache, options, parent,
-          new Opened(cipher, identity, raw, Checksums.sha256().digest(metaBytes), hashCheck));
-      for (StreamDescriptor d : h.streams().values()) {
+      f = new SnapshotFile(source, cache, options, parent, o, hashCheck);
+      for (StreamDescriptor d : o.header().streams().values()) {
         f.streams.put(d.kind(), f.new StreamReader(d));
       }
       if (options.publicKey() != null) {
@@ -191,8 +147,8 @@ final class SnapshotFile implements Snapshot {
       if (f != null) {
         f.shutdownPools();
       }
-      if (cipher != null) {
-        cipher.close();
+      if (o.cipher() != null) {
+        o.cipher().close();
       }
       throw e;
     }
@@ -211,64 +167,13 @@ final class SnapshotFile implements Snapshot {
     return b;
   }
 
-  /** Reads {@code length} bytes at {@code offset} into the start of {@code b}; returns b. */
-  private byte[] readInto(byte[] b, long offset, int length) throws IOException {
-    try {
-      source.readFully(ByteBuffer.wrap(b, 0, length), offset);
-      return b;
-    } catch (EOFException e) {
-      throw new CorruptSnapshotException(source.name(), "truncated at offset " + offset, e);
-    }
-  }
-
-  /** The cipher of an encrypted snapshot, from the password in the options. */
-  private static SnapshotCipher unlock(String name, Header h, byte[] raw, Secret password) throws SnapshotException {
-    if (password == null) {
-      throw new PasswordRequiredException(name);
-    }
-    return Crypto.derive(password, h.encryption());
-  }
-
-  /**
-   * Opens the key check: proves the key and authenticates the clear header; returns the content
-   * identity it seals.
-   */
-  private static byte[] openKeyCheck(String name, Header h, byte[] raw, SnapshotCipher cipher) throws SnapshotException {
-    byte[] check = h.encryption().keyCheck();
-    byte[] identity;
-    try {
-      identity = cipher.open(SnapshotCipher.Domain.HEADER, 0, check, 0, check.length,
-          SignatureInfo.keyCheckBytes(raw));
-    } catch (AEADBadTagException e) {
-      throw new WrongPasswordException(name);
-    }
-    if (!Arrays.equals(cipher.opaqueIdentity(identity), h.identity())) {
-      throw new CorruptSnapshotException(name, "identity does not match its sealed key check: damaged header");
-    }
-    return identity;
-  }
-
-  /** The plaintext of a sealed structure, after its CRC32C (over the stored bytes) is checked. */
-  private static byte[] unseal(String name, String what, SnapshotCipher cipher, SnapshotCipher.Domain d, long off,
-      byte[] stored, Integer crc) throws CorruptSnapshotException {
-    if (crc != null && Checksums.crc32c(stored, 0, stored.length) != crc) {
-      throw new CorruptSnapshotException(name, what + " checksum mismatch: damaged " + what);
-    }
-    try {
-      return cipher.open(d, off, stored, 0, stored.length);
-    } catch (AEADBadTagException e) {
-      throw new CorruptSnapshotException(name, what + " at offset " + off
-          + " fails authentication (changed, moved, or from another snapshot)");
-    }
-  }
-
   /** A stored index page read from the file: opened if encrypted, then unpacked and checked. */
   private IndexPage readPage(long off, int len, int level, StreamKind kind, long first, int count, int crc)
       throws IOException {
-    byte[] stored = readAt(source, off, len);
+    byte[] stored = SnapshotOpener.readAt(source, off, len);
     Integer expected = crc;
     if (cipher != null) {
-      stored = unseal(name, kind + " index page (level " + level + ", block " + first + ")", cipher,
+      stored = SnapshotOpener.unseal(name, kind + " index page (level " + level + ", block " + first + ")", cipher,
           SnapshotCipher.Domain.INDEX, off, stored, crc);
       expected = null; // checked over the sealed bytes
     }
@@ -292,14 +197,6 @@ final class SnapshotFile implements Snapshot {
   /** SHA-256 of the metadata's plaintext. */
   byte[] metadataHash() {
     return metadataHash.clone();
-  }
-
-  private static byte[] readAt(ByteSource source, long offset, int length) throws IOException {
-    try {
-      return source.readFully(offset, length);
-    } catch (EOFException e) {
-      throw new CorruptSnapshotException(source.name(), "truncated at offset " + offset, e);
-    }
   }
 
   @Override
@@ -686,8 +583,8 @@ final class SnapshotFile implements Snapshot {
       // scratch buffer (RAW in the clear: straight into the block's recycled buffer), so a read
       // allocates nothing but what decryption returns.
       byte[] data = k == BlockKind.XOR ? null : cache.buffer(len);
-      byte[] payload = k == BlockKind.XOR ? readAt(source, off, sealed)
-          : readInto(k == BlockKind.RAW && cipher == null ? data : scratch(sealed), off, sealed);
+      byte[] payload = k == BlockKind.XOR ? SnapshotOpener.readAt(source, off, sealed)
+          : SnapshotOpener.readInto(source, k == BlockKind.RAW && cipher == null ? data : scratch(sealed), off, sealed);
       // Checked before decoding: a damaged payload never reaches the decompressor, and damage that
       // would decode to the same bytes (several encodings can) is still reported.
       int payloadCrc = Checksums.crc32c(payload, 0, sealed);
