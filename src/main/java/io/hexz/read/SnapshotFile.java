@@ -1,11 +1,8 @@
 package io.hexz.read;
 
-import io.hexz.codec.Codec;
 import io.hexz.codec.Warmup;
 import io.hexz.crypto.SnapshotCipher;
-import io.hexz.codec.CodecException;
 import io.hexz.format.BlockKind;
-import io.hexz.format.Checksums;
 import io.hexz.format.CorruptSnapshotException;
 import io.hexz.format.Format;
 import io.hexz.format.Header;
@@ -14,7 +11,6 @@ import io.hexz.format.Metadata;
 import io.hexz.format.WrongPasswordException;
 import io.hexz.format.StreamDescriptor;
 import io.hexz.format.StreamKind;
-import io.hexz.format.XorPayload;
 import io.hexz.store.ByteSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.crypto.AEADBadTagException;
 
 /**
  * A snapshot file opened for reading: header, metadata and index roots are read and checked at
@@ -153,18 +148,6 @@ final class SnapshotFile implements Snapshot {
       throw e;
     }
     return f;
-  }
-
-  /** Per-thread buffer for compressed payloads; a block's payload is at most blockSize + 24. */
-  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
-
-  private static byte[] scratch(int length) {
-    byte[] b = SCRATCH.get();
-    if (b.length < length) {
-      b = new byte[length];
-      SCRATCH.set(b);
-    }
-    return b;
   }
 
   /** A stored index page read from the file: opened if encrypted, then unpacked and checked. */
@@ -366,6 +349,7 @@ final class SnapshotFile implements Snapshot {
     /** CRC32C of a zero block of full length and of the last block's length. */
     private final int zeroCrc;
     private final int lastZeroCrc;
+    private final PayloadDecoder decoder;
 
     StreamReader(StreamDescriptor d) throws IOException {
       this.desc = d;
@@ -383,6 +367,8 @@ final class SnapshotFile implements Snapshot {
         int count = (int) Format.ceilDiv(blocks, Format.blocksPerEntry(level));
         this.root = readPage(d.rootOffset(), d.rootLength(), level, kind, 0, count, d.rootCrc());
       }
+      this.decoder = new PayloadDecoder(source, kind, header.tagSize(), header.fileLength(), cipher, cache, hashCheck,
+          parent == null ? null : parent.reader(kind));
       this.prefetcher = prefetchPool == null ? null
           : new Prefetcher(prefetchPool, blocks, Math.max(2, (int) (options.prefetchBytes() >> shift)),
               this::prefetch);
@@ -543,10 +529,10 @@ final class SnapshotFile implements Snapshot {
         // compute (a nested compute of the same map can deadlock), so it is loaded outside.
         cb = cache.acquireIfPresent(key);
         if (cb == null) {
-          cb = cache.insert(key, load(leaf, i, b, k));
+          cb = cache.insert(key, decoder.decode(leaf, i, b, k, blockLength(b)));
         }
       } else {
-        cb = cache.acquire(key, () -> load(leaf, i, b, k));
+        cb = cache.acquire(key, () -> decoder.decode(leaf, i, b, k, blockLength(b)));
       }
       if (cb.crc() != crc || cb.data().length != blockLength(b)) {
         cb.release();
@@ -561,122 +547,6 @@ final class SnapshotFile implements Snapshot {
             + " holds another block's content)");
       }
       return cb;
-    }
-
-    private CachedBlock load(IndexPage leaf, int i, long b, BlockKind k) throws IOException {
-      int len = blockLength(b);
-      int sealed = leaf.storedLength(i);
-      long off = leaf.offset(i);
-      int stored = sealed - header.tagSize(); // what the codec sees
-      boolean okLength = k == BlockKind.RAW ? stored == len
-          : k == BlockKind.XOR ? stored > XorPayload.HEADER_SIZE && stored <= len + XorPayload.HEADER_SIZE
-          : stored > 0 && stored < len;
-      if (!okLength) {
-        throw corrupt(b, "has impossible stored length " + Integer.toUnsignedString(sealed));
-      }
-      try {
-        Header.checkRange(name, kind + " block " + b, off, sealed, header.fileLength());
-      } catch (CorruptSnapshotException e) {
-        throw corrupt(b, "points outside the file (offset " + off + ")");
-      }
-      // XOR payloads are rare and keep their own array; the others are read into a per-thread
-      // scratch buffer (RAW in the clear: straight into the block's recycled buffer), so a read
-      // allocates nothing but what decryption returns.
-      byte[] data = k == BlockKind.XOR ? null : cache.buffer(len);
-      byte[] payload = k == BlockKind.XOR ? SnapshotOpener.readAt(source, off, sealed)
-          : SnapshotOpener.readInto(source, k == BlockKind.RAW && cipher == null ? data : scratch(sealed), off, sealed);
-      // Checked before decoding: a damaged payload never reaches the decompressor, and damage that
-      // would decode to the same bytes (several encodings can) is still reported.
-      int payloadCrc = Checksums.crc32c(payload, 0, sealed);
-      if (payloadCrc != leaf.payloadCrc(i)) {
-        throw corrupt(b, String.format("payload checksum mismatch (stored %08x, computed %08x)",
-            leaf.payloadCrc(i), payloadCrc));
-      }
-      if (cipher != null) {
-        // In place in the scratch buffer; XOR payloads need their exact plaintext length; RAW
-        // opens straight into the block's buffer.
-        byte[] into = k == BlockKind.XOR ? null : k == BlockKind.RAW ? data : payload;
-        payload = open(b, off, payload, sealed, into);
-      }
-      if (k == BlockKind.XOR) {
-        data = unXor(payload, b, len);
-      } else if (k != BlockKind.RAW) {
-        try {
-          Codec.shared(k.codec()).decompress(payload, 0, stored, data, 0, len);
-        } catch (CodecException e) {
-          throw corrupt(b, "cannot be decompressed (" + e.getMessage() + ")");
-        }
-      }
-      int actual = Checksums.crc32c(data, 0, len);
-      if (actual != leaf.contentCrc(i)) {
-        throw corrupt(b, String.format("checksum mismatch (stored %08x, computed %08x)", leaf.contentCrc(i), actual));
-      }
-      byte[] sha256 = null;
-      if (pinnedLeaves != null) {
-        sha256 = Checksums.sha256().digest(data);
-        if (!leaf.hashEquals(i, sha256)) {
-          throw corrupt(b, "does not match its " + hashCheck.word() + " SHA-256");
-        }
-      }
-      return new CachedBlock(data, actual, sha256, cache);
-    }
-
-    /**
-     * Opens the first {@code length} bytes of a sealed payload: into a new array of its plaintext
-     * length when {@code into} is null, else into {@code into} from its start (may be
-     * {@code sealed} itself: the codec then reads the first {@code length - 16} bytes).
-     */
-    private byte[] open(long b, long off, byte[] sealed, int length, byte[] into) throws CorruptSnapshotException {
-      try {
-        if (into == null) {
-          return cipher.open(SnapshotCipher.Domain.PAYLOAD, off, sealed, 0, length);
-        }
-        cipher.open(SnapshotCipher.Domain.PAYLOAD, off, sealed, 0, length, into, 0);
-        return into;
-      } catch (AEADBadTagException e) {
-        throw corrupt(b, "fails authentication (changed, moved, or from another snapshot; payload at offset "
-            + off + ")");
-      }
-    }
-
-    /** Decodes an XOR payload: inner decode, unshuffle, XOR with the parent's bytes. */
-    private byte[] unXor(byte[] payload, long b, int len) throws IOException {
-      XorPayload x = XorPayload.decode(payload, len);
-      if (x == null) {
-        throw corrupt(b, "has a malformed XOR header");
-      }
-      int innerLen = payload.length - XorPayload.HEADER_SIZE;
-      byte[] shuffled = new byte[len];
-      if (x.inner() == BlockKind.RAW) {
-        if (innerLen != len) {
-          throw corrupt(b, "has a raw XOR payload of the wrong length");
-        }
-        System.arraycopy(payload, XorPayload.HEADER_SIZE, shuffled, 0, len);
-      } else {
-        try {
-          Codec.shared(x.inner().codec()).decompress(payload, XorPayload.HEADER_SIZE, innerLen, shuffled, 0, len);
-        } catch (CodecException e) {
-          throw corrupt(b, "cannot be decompressed (" + e.getMessage() + ")");
-        }
-      }
-      byte[] data = new byte[len];
-      XorPayload.unshuffle(shuffled, data, x.xorLength(), x.elementSize());
-      System.arraycopy(shuffled, x.xorLength(), data, x.xorLength(), len - x.xorLength());
-      if (x.baseLength() > 0) {
-        StreamReader p = parent == null ? null : parent.reader(kind);
-        if (p == null || x.baseOffset() > p.size() - x.baseLength()) {
-          throw corrupt(b, "XORs with parent bytes that do not exist");
-        }
-        byte[] base = new byte[x.baseLength()];
-        ByteBuffer bb = ByteBuffer.wrap(base);
-        while (bb.hasRemaining()) {
-          p.read(bb, x.baseOffset() + bb.position());
-        }
-        for (int j = 0; j < base.length; j++) {
-          data[j] ^= base[j];
-        }
-      }
-      return data;
     }
 
     /** The leaf page holding block {@code b}'s entry. */
@@ -752,8 +622,7 @@ final class SnapshotFile implements Snapshot {
     }
 
     private CorruptSnapshotException corrupt(long b, String what) {
-      LOG.log(System.Logger.Level.WARNING, "{0}: {1} block {2} {3}", name, kind, b, what);
-      return new CorruptSnapshotException(name, kind + " block " + b + " " + what);
+      return decoder.corrupt(b, what);
     }
   }
 
