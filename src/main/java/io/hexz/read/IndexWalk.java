@@ -29,7 +29,7 @@ final class IndexWalk {
   static void walk(SnapshotFile f, Visitor v) throws IOException {
     byte[] h = new byte[Format.HASH_SIZE];
     for (StreamKind k : StreamKind.values()) {
-      SnapshotFile.StreamReader r = f.reader(k);
+      StreamReader r = f.reader(k);
       if (r == null) {
         continue;
       }

@@ -2,11 +2,8 @@ package io.hexz.read;
 
 import io.hexz.codec.Warmup;
 import io.hexz.crypto.SnapshotCipher;
-import io.hexz.format.BlockKind;
 import io.hexz.format.CorruptSnapshotException;
-import io.hexz.format.Format;
 import io.hexz.format.Header;
-import io.hexz.format.IndexPage;
 import io.hexz.format.Metadata;
 import io.hexz.format.WrongPasswordException;
 import io.hexz.format.StreamDescriptor;
@@ -14,7 +11,6 @@ import io.hexz.format.StreamKind;
 import io.hexz.store.ByteSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -61,7 +57,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * stored lengths and CRCs then only decide whether a read succeeds, never what it returns.
  */
 final class SnapshotFile implements Snapshot {
-  private static final System.Logger LOG = System.getLogger(SnapshotFile.class.getName());
   private static final AtomicLong IDS = new AtomicLong();
 
   private final long id = IDS.incrementAndGet();
@@ -80,18 +75,14 @@ final class SnapshotFile implements Snapshot {
   private final byte[] contentIdentity;
   private final byte[] rawHeader;
   private final byte[] metadataHash;
-  private final LeafPins pinnedLeaves; // null unless hashes are checked
-  private final HashCheck hashCheck;
   private Tree tree; // guarded by this; created on first use
 
   private SnapshotFile(ByteSource source, BlockCache cache, ReadOptions options, SnapshotFile parent,
-      SnapshotOpener.Opened o, HashCheck hashCheck) {
+      SnapshotOpener.Opened o) {
     this.cipher = o.cipher();
     this.contentIdentity = o.identity();
     this.rawHeader = o.rawHeader();
     this.metadataHash = o.metadataHash();
-    this.hashCheck = hashCheck;
-    this.pinnedLeaves = hashCheck == HashCheck.OFF ? null : new LeafPins(source.name());
     this.source = source;
     this.name = source.name();
     this.header = o.header();
@@ -131,10 +122,8 @@ final class SnapshotFile implements Snapshot {
     SnapshotOpener.Opened o = SnapshotOpener.open(source, raw, options.password(), parent != null);
     SnapshotFile f = null;
     try {
-      f = new SnapshotFile(source, cache, options, parent, o, hashCheck);
-      for (StreamDescriptor d : o.header().streams().values()) {
-        f.streams.put(d.kind(), f.new StreamReader(d));
-      }
+      f = new SnapshotFile(source, cache, options, parent, o);
+      f.openStreams(hashCheck);
       if (options.publicKey() != null) {
         SignedRoot.check(f, options.publicKey());
       }
@@ -150,21 +139,13 @@ final class SnapshotFile implements Snapshot {
     return f;
   }
 
-  /** A stored index page read from the file: opened if encrypted, then unpacked and checked. */
-  private IndexPage readPage(long off, int len, int level, StreamKind kind, long first, int count, int crc)
-      throws IOException {
-    byte[] stored = SnapshotOpener.readAt(source, off, len);
-    Integer expected = crc;
-    if (cipher != null) {
-      stored = SnapshotOpener.unseal(name, kind + " index page (level " + level + ", block " + first + ")", cipher,
-          SnapshotCipher.Domain.INDEX, off, stored, crc);
-      expected = null; // checked over the sealed bytes
+  /** Creates a reader for each stream (each reads its root index page). */
+  private void openStreams(HashCheck hashCheck) throws IOException {
+    StreamReader.Layer layer = new StreamReader.Layer(id, source, header, cipher, cache, hashCheck,
+        hashCheck == HashCheck.OFF ? null : new LeafPins(name), closed::get, prefetchPool, options.prefetchBytes());
+    for (StreamDescriptor d : header.streams().values()) {
+      streams.put(d.kind(), new StreamReader(layer, d, parent == null ? null : parent.reader(d.kind())));
     }
-    IndexPage page = IndexPage.unpack(name, stored, level, kind, first, count, expected);
-    if (level == 0 && pinnedLeaves != null) {
-      pinnedLeaves.check(kind, page);
-    }
-    return page;
   }
 
   /** The content identity (in an encrypted snapshot the header shows only an opaque one). */
@@ -303,327 +284,4 @@ final class SnapshotFile implements Snapshot {
       asyncPool.shutdown();
     }
   }
-
-  /** Cache key of a decoded block: payloads shared by dedup share one entry. */
-  private record BlockKey(long file, long offset) {}
-
-  /** Cache key of an index page. */
-  private record PageKey(long file, int stream, int level, long first) {}
-
-  private record CachedPage(IndexPage page) implements BlockCache.Weighed {
-    @Override
-    public int weight() {
-      return page.byteSize();
-    }
-  }
-
-  /** A sink that appends to a buffer. */
-  private record BufferSink(ByteBuffer dst) implements BlockDevice.Sink {
-    @Override
-    public void bytes(byte[] src, int offset, int length) {
-      dst.put(src, offset, length);
-    }
-
-    @Override
-    public void zeros(int length) {
-      Zeros.fill(dst, length);
-    }
-  }
-
-  /** One stream of this file as a block device. Thread-safe. */
-  final class StreamReader implements BlockDevice {
-    private final StreamDescriptor desc;
-    private final StreamKind kind;
-    private final long size;
-    private final long blocks;
-    private final int shift;
-    private final int blockSize;
-    private final IndexPage root;
-    private final Prefetcher prefetcher;
-    /**
-     * The prefetch plan's blocks of this stream, sorted, or null: reads the plan predicted start no
-     * sequential readahead (the plan loads what they need; readahead past them over-fetches, 2.6x
-     * the bytes of a boot over HTTP). Set once by {@link PlanPrefetch}.
-     */
-    private volatile long[] planned;
-    /** CRC32C of a zero block of full length and of the last block's length. */
-    private final int zeroCrc;
-    private final int lastZeroCrc;
-    private final PayloadDecoder decoder;
-
-    StreamReader(StreamDescriptor d) throws IOException {
-      this.desc = d;
-      this.kind = d.kind();
-      this.size = d.size();
-      this.shift = header.blockShift();
-      this.blockSize = 1 << shift;
-      this.blocks = Format.ceilDiv(size, blockSize);
-      this.zeroCrc = Zeros.crc32c(blockSize);
-      this.lastZeroCrc = blocks == 0 ? zeroCrc : Zeros.crc32c(blockLength(blocks - 1));
-      if (d.indexDepth() == 0) {
-        this.root = null;
-      } else {
-        int level = d.indexDepth() - 1;
-        int count = (int) Format.ceilDiv(blocks, Format.blocksPerEntry(level));
-        this.root = readPage(d.rootOffset(), d.rootLength(), level, kind, 0, count, d.rootCrc());
-      }
-      this.decoder = new PayloadDecoder(source, kind, header.tagSize(), header.fileLength(), cipher, cache, hashCheck,
-          parent == null ? null : parent.reader(kind));
-      this.prefetcher = prefetchPool == null ? null
-          : new Prefetcher(prefetchPool, blocks, Math.max(2, (int) (options.prefetchBytes() >> shift)),
-              this::prefetch);
-    }
-
-    StreamKind kind() {
-      return kind;
-    }
-
-    long blocks() {
-      return blocks;
-    }
-
-    int blockSize() {
-      return blockSize;
-    }
-
-    @Override
-    public long size() {
-      return size;
-    }
-
-    @Override
-    public int read(ByteBuffer dst, long offset) throws IOException {
-      int pre = BlockDevice.precheckRead(dst, offset, size);
-      if (pre <= 0) {
-        return pre;
-      }
-      return transferTo(offset, dst.remaining(), null, new BufferSink(dst)); // checks closed
-    }
-
-    /** Streams are closed with their snapshot. */
-    @Override
-    public void close() {}
-
-    int blockLength(long b) {
-      return b == blocks - 1 ? (int) (size - (b << shift)) : blockSize;
-    }
-
-    /** Copies {@code length} bytes of block {@code b} starting at {@code within} into dst. */
-    void copyBlock(long b, ByteBuffer dst, int within, int length) throws IOException {
-      transferBlock(b, within, length, new BufferSink(dst));
-    }
-
-    @Override
-    public int transferTo(long offset, int length, byte[] scratch, BlockDevice.Sink sink) throws IOException {
-      if (offset < 0 || length < 0) {
-        throw new IllegalArgumentException("offset (" + offset + ") and length (" + length + ") must be >= 0");
-      }
-      if (offset >= size || length == 0) {
-        return 0;
-      }
-      if (closed.get()) {
-        throw new IOException(name + " is closed");
-      }
-      int total = (int) Math.min(length, size - offset);
-      long pos = offset;
-      int left = total;
-      while (left > 0) {
-        long b = pos >>> shift;
-        int within = (int) (pos & (blockSize - 1));
-        int take = Math.min(blockLength(b) - within, left);
-        transferBlock(b, within, take, sink);
-        pos += take;
-        left -= take;
-      }
-      long lastBlock = (offset + total - 1) >>> shift;
-      if (prefetcher != null && !planned(lastBlock)) {
-        prefetcher.onRead(offset >>> shift, lastBlock);
-      }
-      return total;
-    }
-
-    @Override
-    public Extent extentAt(long offset, long maxLength) throws IOException {
-      if (offset < 0 || offset >= size || maxLength <= 0) {
-        return BlockDevice.super.extentAt(offset, maxLength); // throws the argument error
-      }
-      if (closed.get()) {
-        throw new IOException(name + " is closed");
-      }
-      long end = Math.min(size, offset + maxLength);
-      long b = offset >>> shift;
-      boolean zero = isZeroBlock(b);
-      long pos = Math.min(end, (b + 1) << shift);
-      while (pos < end && isZeroBlock(pos >>> shift) == zero) {
-        pos = Math.min(end, ((pos >>> shift) + 1) << shift);
-      }
-      return new Extent(pos - offset, zero);
-    }
-
-    /** Whether block {@code b} is stored as a zero block (in this layer or, for PARENT, below). */
-    private boolean isZeroBlock(long b) throws IOException {
-      IndexPage leaf = leafFor(b);
-      BlockKind k = BlockKind.fromId(leaf.kindId((int) (b - leaf.firstBlock())));
-      if (k == null) {
-        throw corrupt(b, "has unknown block kind " + leaf.kindId((int) (b - leaf.firstBlock())));
-      }
-      if (k == BlockKind.ZERO) {
-        checkZeroEntry(leaf, (int) (b - leaf.firstBlock()), b);
-        return true;
-      }
-      return k == BlockKind.PARENT && parentReader(b).isZeroBlock(b);
-    }
-
-    /**
-     * A ZERO entry records the CRC32C of a zero block like any other entry; checking it costs
-     * nothing and keeps a damaged kind byte from turning a stored block into zeros.
-     */
-    private void checkZeroEntry(IndexPage leaf, int i, long b) throws IOException {
-      if (leaf.contentCrc(i) != (b == blocks - 1 ? lastZeroCrc : zeroCrc)) {
-        throw corrupt(b, "is marked as zeros but its checksum is not that of a zero block");
-      }
-    }
-
-    /** Hands {@code length} bytes of block {@code b} starting at {@code within} to the sink. */
-    void transferBlock(long b, int within, int length, BlockDevice.Sink sink) throws IOException {
-      IndexPage leaf = leafFor(b);
-      int i = (int) (b - leaf.firstBlock());
-      BlockKind k = BlockKind.fromId(leaf.kindId(i));
-      if (k == null) {
-        throw corrupt(b, "has unknown block kind " + leaf.kindId(i));
-      }
-      switch (k) {
-        case ZERO:
-          checkZeroEntry(leaf, i, b);
-          sink.zeros(length);
-          return;
-        case PARENT:
-          parentReader(b).transferBlock(b, within, length, sink);
-          return;
-        default:
-          CachedBlock cb = block(leaf, i, b, k);
-          try {
-            sink.bytes(cb.data(), within, length);
-          } finally {
-            cb.release();
-          }
-      }
-    }
-
-    private StreamReader parentReader(long b) throws IOException {
-      StreamReader p = parent == null ? null : parent.reader(kind);
-      if (p == null || b >= p.blocks || p.blockLength(b) != blockLength(b)) {
-        throw corrupt(b, "refers to its parent, which has no such block");
-      }
-      return p;
-    }
-
-    /** The content of block {@code b}, decoded and checked; the caller must release it. */
-    CachedBlock block(IndexPage leaf, int i, long b, BlockKind k) throws IOException {
-      long off = leaf.offset(i);
-      int crc = leaf.contentCrc(i);
-      BlockKey key = new BlockKey(id, off);
-      CachedBlock cb;
-      if (k == BlockKind.XOR) {
-        // Its load reads the parent through the cache: that must not run inside the cache's own
-        // compute (a nested compute of the same map can deadlock), so it is loaded outside.
-        cb = cache.acquireIfPresent(key);
-        if (cb == null) {
-          cb = cache.insert(key, decoder.decode(leaf, i, b, k, blockLength(b)));
-        }
-      } else {
-        cb = cache.acquire(key, () -> decoder.decode(leaf, i, b, k, blockLength(b)));
-      }
-      if (cb.crc() != crc || cb.data().length != blockLength(b)) {
-        cb.release();
-        throw corrupt(b, "does not match its checksum (shared payload at offset " + off + ")");
-      }
-      // A cache hit is checked against the hash this entry records, as a load is: the key is only
-      // the payload offset, which the signature does not cover, so an edited entry could
-      // otherwise name another block's cached bytes together with that block's CRC.
-      if (pinnedLeaves != null && !leaf.hashEquals(i, cb.sha256())) {
-        cb.release();
-        throw corrupt(b, "does not match its " + hashCheck.word() + " SHA-256 (payload at offset " + off
-            + " holds another block's content)");
-      }
-      return cb;
-    }
-
-    /** The leaf page holding block {@code b}'s entry. */
-    IndexPage leafFor(long b) throws IOException {
-      if (b < 0 || b >= blocks) {
-        throw new IllegalArgumentException("block " + b + " outside 0.." + (blocks - 1));
-      }
-      IndexPage page = root;
-      for (int level = desc.indexDepth() - 1; level > 0; level--) {
-        long per = Format.blocksPerEntry(level);
-        int i = (int) ((b - page.firstBlock()) / per);
-        long childFirst = page.firstBlock() + i * per;
-        int childLevel = level - 1;
-        int childCount = (int) Math.min(childLevel == 0 ? Format.LEAF_FANOUT : Format.INTERNAL_FANOUT,
-            Format.ceilDiv(blocks - childFirst, Format.blocksPerEntry(childLevel)));
-        IndexPage parentPage = page;
-        int idx = i;
-        page = cache.get(new PageKey(id, kind.id(), childLevel, childFirst), () -> {
-          long off = parentPage.childOffset(idx);
-          int len = parentPage.childLength(idx);
-          if (len < Format.PAGE_ENVELOPE_SIZE + header.tagSize()
-              || len > IndexPage.maxStoredSize(childLevel, childCount) + header.tagSize()) {
-            throw new CorruptSnapshotException(name, kind + " index page for block " + childFirst
-                + " has impossible length " + Integer.toUnsignedString(len));
-          }
-          Header.checkRange(name, kind + " index page for block " + childFirst, off, len, header.fileLength());
-          return new CachedPage(readPage(off, len, childLevel, kind, childFirst, childCount,
-              parentPage.childCrc(idx)));
-        }).page();
-      }
-      return page;
-    }
-
-    /**
-     * Copies block {@code b}'s SHA-256 into {@code dst} and returns its CRC32C; PARENT entries
-     * carry neither (so that thin indexes compress), so those come from down the chain.
-     */
-    int hashAndCrc(long b, byte[] dst) throws IOException {
-      IndexPage leaf = leafFor(b);
-      int i = (int) (b - leaf.firstBlock());
-      if (leaf.kindId(i) == BlockKind.PARENT.id()) {
-        return parentReader(b).hashAndCrc(b, dst);
-      }
-      leaf.hash(i, dst, 0);
-      return leaf.contentCrc(i);
-    }
-
-    /** Marks {@code blocks} (sorted) as the plan's: reads of them start no sequential readahead. */
-    void plan(long[] blocks) {
-      planned = blocks;
-    }
-
-    private boolean planned(long b) {
-      long[] p = planned;
-      return p != null && java.util.Arrays.binarySearch(p, b) >= 0;
-    }
-
-    /** Loads block {@code b} into the cache if it is not there (through the parent for PARENT); for the prefetchers. */
-    void prefetch(long b) {
-      try {
-        IndexPage leaf = leafFor(b);
-        int i = (int) (b - leaf.firstBlock());
-        BlockKind k = BlockKind.fromId(leaf.kindId(i));
-        if (k == BlockKind.PARENT) {
-          parentReader(b).prefetch(b);
-        } else if (k != null && k.hasPayload() && !cache.contains(new BlockKey(id, leaf.offset(i)))) {
-          block(leaf, i, b, k).release();
-        }
-      } catch (IOException | RuntimeException e) {
-        // The reader that reaches this block reports the error; the prefetcher only logs it.
-        LOG.log(System.Logger.Level.DEBUG, "prefetch of {0} block {1} failed: {2}", kind, b, e.getMessage());
-      }
-    }
-
-    private CorruptSnapshotException corrupt(long b, String what) {
-      return decoder.corrupt(b, what);
-    }
-  }
-
 }
