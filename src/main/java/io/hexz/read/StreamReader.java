@@ -16,11 +16,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 
 /**
- * One stream of a snapshot file as a block device: walks the stream's index from its root page
- * (held) through inner and leaf pages (cached, and pinned when hashes are checked, see
- * {@link LeafPins}), and serves each block as its leaf entry says: ZERO as zeros (its recorded
- * CRC must be that of a zero block), PARENT from the parent's same stream, any other from the
- * {@link BlockCache}, loaded through the {@link PayloadDecoder} on a miss. Sequential reads queue
+ * One stream of a snapshot file as a block device: finds each block's entry through the stream's
+ * {@link StreamIndex} and serves the block as the entry says: ZERO as zeros (its recorded CRC must
+ * be that of a zero block), PARENT from the parent's same stream, any other from the
+ * {@link BlockCache}, decoded by the {@link PayloadDecoder} on a miss. Sequential reads queue
  * readahead on the file's prefetch pool ({@link Prefetcher}).
  *
  * <p>Cached blocks: the cache is keyed by payload offset, so blocks that dedup made share one
@@ -48,22 +47,17 @@ final class StreamReader implements BlockDevice {
   private static final System.Logger LOG = System.getLogger(StreamReader.class.getName());
 
   private final long id;
-  private final ByteSource source;
   private final String name;
-  private final Header header;
-  private final SnapshotCipher cipher; // null unless encrypted
   private final BlockCache cache;
   private final HashCheck hashCheck;
-  private final LeafPins pinnedLeaves; // null unless hashes are checked
   private final BooleanSupplier closed;
   private final StreamReader parentStream; // null without a parent
-  private final StreamDescriptor desc;
   private final StreamKind kind;
   private final long size;
   private final long blocks;
   private final int shift;
   private final int blockSize;
-  private final IndexPage root;
+  private final StreamIndex index;
   private final Prefetcher prefetcher;
   /**
    * The prefetch plan's blocks of this stream, sorted, or null: reads the plan predicted start no
@@ -84,32 +78,22 @@ final class StreamReader implements BlockDevice {
    */
   StreamReader(Layer layer, StreamDescriptor d, StreamReader parentStream) throws IOException {
     this.id = layer.id();
-    this.source = layer.source();
-    this.name = source.name();
-    this.header = layer.header();
-    this.cipher = layer.cipher();
+    this.name = layer.source().name();
     this.cache = layer.cache();
     this.hashCheck = layer.hashCheck();
-    this.pinnedLeaves = layer.pins();
     this.closed = layer.closed();
     this.parentStream = parentStream;
-    this.desc = d;
     this.kind = d.kind();
     this.size = d.size();
-    this.shift = header.blockShift();
+    this.shift = layer.header().blockShift();
     this.blockSize = 1 << shift;
     this.blocks = Format.ceilDiv(size, blockSize);
     this.zeroCrc = Zeros.crc32c(blockSize);
     this.lastZeroCrc = blocks == 0 ? zeroCrc : Zeros.crc32c(blockLength(blocks - 1));
-    if (d.indexDepth() == 0) {
-      this.root = null;
-    } else {
-      int level = d.indexDepth() - 1;
-      int count = (int) Format.ceilDiv(blocks, Format.blocksPerEntry(level));
-      this.root = readPage(d.rootOffset(), d.rootLength(), level, kind, 0, count, d.rootCrc());
-    }
-    this.decoder = new PayloadDecoder(source, kind, header.tagSize(), header.fileLength(), cipher, cache, hashCheck,
-        parentStream);
+    this.index = new StreamIndex(layer, d, blocks);
+    Header h = layer.header();
+    this.decoder = new PayloadDecoder(layer.source(), kind, h.tagSize(), h.fileLength(), layer.cipher(), cache,
+        hashCheck, parentStream);
     this.prefetcher = layer.prefetchPool() == null ? null
         : new Prefetcher(layer.prefetchPool(), blocks, Math.max(2, (int) (layer.prefetchBytes() >> shift)),
             this::prefetch);
@@ -282,7 +266,7 @@ final class StreamReader implements BlockDevice {
     // A cache hit is checked against the hash this entry records, as a load is: the key is only
     // the payload offset, which the signature does not cover, so an edited entry could
     // otherwise name another block's cached bytes together with that block's CRC.
-    if (pinnedLeaves != null && !leaf.hashEquals(i, cb.sha256())) {
+    if (hashCheck != HashCheck.OFF && !leaf.hashEquals(i, cb.sha256())) {
       cb.release();
       throw corrupt(b, "does not match its " + hashCheck.word() + " SHA-256 (payload at offset " + off
           + " holds another block's content)");
@@ -292,33 +276,7 @@ final class StreamReader implements BlockDevice {
 
   /** The leaf page holding block {@code b}'s entry. */
   IndexPage leafFor(long b) throws IOException {
-    if (b < 0 || b >= blocks) {
-      throw new IllegalArgumentException("block " + b + " outside 0.." + (blocks - 1));
-    }
-    IndexPage page = root;
-    for (int level = desc.indexDepth() - 1; level > 0; level--) {
-      long per = Format.blocksPerEntry(level);
-      int i = (int) ((b - page.firstBlock()) / per);
-      long childFirst = page.firstBlock() + i * per;
-      int childLevel = level - 1;
-      int childCount = (int) Math.min(childLevel == 0 ? Format.LEAF_FANOUT : Format.INTERNAL_FANOUT,
-          Format.ceilDiv(blocks - childFirst, Format.blocksPerEntry(childLevel)));
-      IndexPage parentPage = page;
-      int idx = i;
-      page = cache.get(new PageKey(id, kind.id(), childLevel, childFirst), () -> {
-        long off = parentPage.childOffset(idx);
-        int len = parentPage.childLength(idx);
-        if (len < Format.PAGE_ENVELOPE_SIZE + header.tagSize()
-            || len > IndexPage.maxStoredSize(childLevel, childCount) + header.tagSize()) {
-          throw new CorruptSnapshotException(name, kind + " index page for block " + childFirst
-              + " has impossible length " + Integer.toUnsignedString(len));
-        }
-        Header.checkRange(name, kind + " index page for block " + childFirst, off, len, header.fileLength());
-        return new CachedPage(readPage(off, len, childLevel, kind, childFirst, childCount,
-            parentPage.childCrc(idx)));
-      }).page();
-    }
-    return page;
+    return index.leafFor(b);
   }
 
   /**
@@ -366,35 +324,8 @@ final class StreamReader implements BlockDevice {
     return decoder.corrupt(b, what);
   }
 
-  /** A stored index page read from the file: opened if encrypted, then unpacked and checked. */
-  private IndexPage readPage(long off, int len, int level, StreamKind kind, long first, int count, int crc)
-      throws IOException {
-    byte[] stored = SnapshotOpener.readAt(source, off, len);
-    Integer expected = crc;
-    if (cipher != null) {
-      stored = SnapshotOpener.unseal(name, kind + " index page (level " + level + ", block " + first + ")", cipher,
-          SnapshotCipher.Domain.INDEX, off, stored, crc);
-      expected = null; // checked over the sealed bytes
-    }
-    IndexPage page = IndexPage.unpack(name, stored, level, kind, first, count, expected);
-    if (level == 0 && pinnedLeaves != null) {
-      pinnedLeaves.check(kind, page);
-    }
-    return page;
-  }
-
   /** Cache key of a decoded block: payloads shared by dedup share one entry. */
   private record BlockKey(long file, long offset) {}
-
-  /** Cache key of an index page. */
-  private record PageKey(long file, int stream, int level, long first) {}
-
-  private record CachedPage(IndexPage page) implements BlockCache.Weighed {
-    @Override
-    public int weight() {
-      return page.byteSize();
-    }
-  }
 
   /** A sink that appends to a buffer. */
   private record BufferSink(ByteBuffer dst) implements BlockDevice.Sink {
