@@ -31,7 +31,7 @@ import java.util.Set;
  * recomputing that parent's identity from its index (every leaf entry, PARENT entries down its
  * chain) and finding the recorded one; that parent and its own parents are then read with every
  * block checked against the SHA-256 its leaf entry holds and every leaf page pinned to what the
- * walk saw ({@link SnapshotFile}), so each byte the child takes from them is one the recorded
+ * walk saw ({@link LeafPins}), so each byte the child takes from them is one the recorded
  * identity covers. An encrypted parent needs no walk: its own key check authenticates its header
  * identity, and AES-GCM every page and payload behind it. A signed child (read with a public key)
  * has its parents' block hashes in its signed root and reads them with the same checks.

@@ -21,7 +21,18 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A snapshot file opened for reading: header, metadata and index roots are read and checked at
- * open; index pages and blocks are read on demand through the shared {@link BlockCache}.
+ * open; index pages and blocks are read on demand through the shared {@link BlockCache}. This
+ * class holds the layer's place in its chain (its parent), its streams and its lifecycle (the
+ * prefetch and async pools, the cipher, close); the work is done by:
+ * <ul>
+ *   <li>{@link SnapshotOpener}: the reads before anything is trusted (header, key, key check,
+ *       metadata);
+ *   <li>{@link StreamReader}, one per stream: serves blocks as their entries say, checking cache
+ *       hits against the asking entry;
+ *   <li>{@link StreamIndex}: finds a block's entry (index pages, cached, and pinned by
+ *       {@link LeafPins} when hashes are checked);
+ *   <li>{@link PayloadDecoder}: stored payload in, checked block ({@link CachedBlock}) out.
+ * </ul>
  *
  * <p>Concurrency: thread-safe. All mutable state lives in the cache (thread-safe), the
  * per-stream {@link Prefetcher} (races there only change what is prefetched) and the lazily
@@ -44,17 +55,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Signature ({@link ReadOptions#publicKey()}): at open the signature block must name that key
  * and verify over the root hash, which walks every leaf entry (see {@link SignedRoot}); the SHA-256
  * of every leaf page seen then is pinned, so a page re-read later must be the one that was
- * checked, and every block loaded is checked against its SHA-256. Parents of such a snapshot are
- * opened with the same block and page checks (their hashes are part of the child's root), and so
- * is a clear parent of an encrypted child ({@link HashCheck#AUTHENTICATED}, see {@link Chains}).
- *
- * <p>Hash checks and the cache: the signature covers each block's kind, length and SHA-256, not
- * where its payload lies, and the cache is keyed by payload offset. So a hash check is made of
- * the bytes against the entry that asks for them, on a hit as on a load: a cached block carries
- * the SHA-256 it was checked against when loaded, and a hit must carry the asking entry's.
- * Otherwise an entry edited to name another block's payload and CRCs (an unsigned parent's, or
- * one forged past its CRCs) would be served that block's bytes once they were cached. Offsets,
- * stored lengths and CRCs then only decide whether a read succeeds, never what it returns.
+ * checked, and every block loaded is checked against its SHA-256, on a cache hit as on a load (see
+ * {@link StreamReader} for why a hit is checked too). Parents of such a snapshot are opened with
+ * the same block and page checks (their hashes are part of the child's root), and so is a clear
+ * parent of an encrypted child ({@link HashCheck#AUTHENTICATED}, see {@link Chains}).
  */
 final class SnapshotFile implements Snapshot {
   private static final AtomicLong IDS = new AtomicLong();
