@@ -1,6 +1,7 @@
 package io.hexz.cli;
 
 import io.hexz.format.ParentNotFoundException;
+import io.hexz.format.PasswordRequiredException;
 import io.hexz.fuse.ReadOnlySourceException;
 import io.hexz.store.RestrictedAddressException;
 import java.io.FileNotFoundException;
@@ -78,6 +79,9 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
       }
       if (x instanceof ParentNotFoundException) {
         return "; --parent-dir DIR looks for it in DIR too";
+      }
+      if (x instanceof PasswordRequiredException) {
+        return " (--password-file FILE or --password-env VAR)";
       }
     }
     return "";

@@ -81,20 +81,19 @@ public final class PrefetchPlan {
     } catch (IllegalArgumentException e) {
       throw new CorruptSnapshotException(file, "prefetch plan is not base64");
     }
-    int[] pos = {0};
     if (b.length == 0 || b[0] != 1) {
       throw new CorruptSnapshotException(file, "prefetch plan version " + (b.length == 0 ? "missing" : b[0])
           + " is not 1");
     }
-    pos[0] = 1;
-    long count = readVarint(file, b, pos);
+    Cursor in = new Cursor(file, b, 1);
+    long count = in.varint();
     if (count < 0 || count > MAX_ENTRIES) {
       throw new CorruptSnapshotException(file, "prefetch plan of " + count + " entries (at most " + MAX_ENTRIES + ")");
     }
     long[] e = new long[(int) count];
     long[] prev = new long[2];
     for (int i = 0; i < count; i++) {
-      long v = readVarint(file, b, pos);
+      long v = in.varint();
       int s = (int) (v & 1);
       long z = v >>> 1;
       long block = prev[s] + ((z >>> 1) ^ -(z & 1));
@@ -104,8 +103,8 @@ public final class PrefetchPlan {
       prev[s] = block;
       e[i] = block << 1 | s;
     }
-    if (pos[0] != b.length) {
-      throw new CorruptSnapshotException(file, "prefetch plan has " + (b.length - pos[0]) + " bytes after its entries");
+    if (in.left() != 0) {
+      throw new CorruptSnapshotException(file, "prefetch plan has " + in.left() + " bytes after its entries");
     }
     return new PrefetchPlan(e);
   }
@@ -118,19 +117,37 @@ public final class PrefetchPlan {
     out.write((int) v);
   }
 
-  private static long readVarint(String file, byte[] b, int[] pos) throws CorruptSnapshotException {
-    long v = 0;
-    for (int shift = 0; shift < 70; shift += 7) {
-      if (pos[0] >= b.length) {
-        throw new CorruptSnapshotException(file, "prefetch plan ends inside an entry");
-      }
-      int x = b[pos[0]++] & 0xFF;
-      v |= (long) (x & 0x7F) << shift;
-      if ((x & 0x80) == 0) {
-        return v;
-      }
+  /** Reads varints from a decoded plan, front to back; a read past the end is corruption. */
+  private static final class Cursor {
+    private final String file;
+    private final byte[] b;
+    private int pos;
+
+    Cursor(String file, byte[] b, int pos) {
+      this.file = file;
+      this.b = b;
+      this.pos = pos;
     }
-    throw new CorruptSnapshotException(file, "prefetch plan has a varint longer than 10 bytes");
+
+    long varint() throws CorruptSnapshotException {
+      long v = 0;
+      for (int shift = 0; shift < 70; shift += 7) {
+        if (pos >= b.length) {
+          throw new CorruptSnapshotException(file, "prefetch plan ends inside an entry");
+        }
+        int x = b[pos++] & 0xFF;
+        v |= (long) (x & 0x7F) << shift;
+        if ((x & 0x80) == 0) {
+          return v;
+        }
+      }
+      throw new CorruptSnapshotException(file, "prefetch plan has a varint longer than 10 bytes");
+    }
+
+    /** Bytes not read yet. */
+    int left() {
+      return b.length - pos;
+    }
   }
 
   @Override

@@ -31,7 +31,7 @@ import java.util.Set;
  * recomputing that parent's identity from its index (every leaf entry, PARENT entries down its
  * chain) and finding the recorded one; that parent and its own parents are then read with every
  * block checked against the SHA-256 its leaf entry holds and every leaf page pinned to what the
- * walk saw ({@link SnapshotFile}), so each byte the child takes from them is one the recorded
+ * walk saw ({@link LeafPins}), so each byte the child takes from them is one the recorded
  * identity covers. An encrypted parent needs no walk: its own key check authenticates its header
  * identity, and AES-GCM every page and payload behind it. A signed child (read with a public key)
  * has its parents' block hashes in its signed root and reads them with the same checks.
@@ -54,14 +54,14 @@ final class Chains {
     ByteSource src = ByteSources.open(location, options.remote());
     Found top;
     try {
-      byte[] raw = SnapshotFile.readHeaderBytes(src);
-      top = new Found(location, src, raw, SnapshotFile.decodeHeader(src, raw));
+      byte[] raw = SnapshotOpener.readHeaderBytes(src);
+      top = new Found(location, src, raw, SnapshotOpener.decodeHeader(src, raw));
     } catch (IOException | RuntimeException e) {
       src.close();
       throw e;
     }
     return open(top, options, cache, new LinkedHashSet<>(),
-        options.publicKey() != null ? SnapshotFile.HashCheck.SIGNED : SnapshotFile.HashCheck.OFF);
+        options.publicKey() != null ? HashCheck.SIGNED : HashCheck.OFF);
   }
 
   /**
@@ -72,7 +72,7 @@ final class Chains {
    *     encrypted child (its recomputed identity does); inherited down the chain
    */
   private static SnapshotFile open(Found at, ReadOptions options, BlockCache cache, Set<String> seen,
-      SnapshotFile.HashCheck hashCheck) throws IOException {
+      HashCheck hashCheck) throws IOException {
     ByteSource src = at.source();
     String name = src.name();
     Header h = at.header();
@@ -93,7 +93,7 @@ final class Chains {
         Found p = locate(at.location(), name, h, options);
         boolean byContent = h.isEncrypted() && !p.header().isEncrypted();
         parent = open(p, options.withPublicKey(null), cache, seen,
-            byContent ? hashCheck.and(SnapshotFile.HashCheck.AUTHENTICATED) : hashCheck);
+            byContent ? hashCheck.and(HashCheck.AUTHENTICATED) : hashCheck);
         if (!Arrays.equals(parent.header().identity(), h.parentIdentity())) {
           throw new ParentException(name, "parent " + parent.name() + " is not the snapshot this one was made "
               + "against (its identity changed while it was opened)");
@@ -170,8 +170,8 @@ final class Chains {
       byte[] raw;
       try {
         s = ByteSources.open(c, options.remote());
-        raw = SnapshotFile.readHeaderBytes(s);
-        ph = SnapshotFile.decodeHeader(s, raw);
+        raw = SnapshotOpener.readHeaderBytes(s);
+        ph = SnapshotOpener.decodeHeader(s, raw);
       } catch (IOException e) {
         if (s != null) {
           s.close();

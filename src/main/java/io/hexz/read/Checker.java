@@ -52,7 +52,7 @@ public final class Checker {
       List<Identity.StreamPart> parts = new ArrayList<>();
       MessageDigest sha = Checksums.sha256();
       for (StreamKind k : StreamKind.values()) {
-        SnapshotFile.StreamReader r = f.reader(k);
+        StreamReader r = f.reader(k);
         if (r == null) {
           continue;
         }
@@ -113,7 +113,7 @@ public final class Checker {
   }
 
   /** Decoded and CRC-checked content of one block. */
-  private static byte[] content(String name, SnapshotFile.StreamReader r, IndexPage leaf, int i, long b, int len)
+  private static byte[] content(String name, StreamReader r, IndexPage leaf, int i, long b, int len)
       throws IOException {
     BlockKind k = BlockKind.fromId(leaf.kindId(i));
     byte[] data = new byte[len];
@@ -124,7 +124,7 @@ public final class Checker {
     if (k != null && k.hasPayload()) {
       // Decode with the leaf in hand: copyBlock would look the leaf up again, and with verify's
       // cache disabled that re-reads and re-checks a 56 KiB index page for every block.
-      SnapshotFile.CachedBlock cb = r.block(leaf, i, b, k);
+      CachedBlock cb = r.block(leaf, i, b, k);
       try {
         System.arraycopy(cb.data(), 0, data, 0, len);
       } finally {
@@ -164,7 +164,7 @@ public final class Checker {
       List<StreamKind> written = new ArrayList<>(f.header().streams().keySet());
       written.sort(java.util.Comparator.comparingLong(k -> f.header().streams().get(k).rootOffset()));
       for (StreamKind k : written) {
-        SnapshotFile.StreamReader r = f.reader(k);
+        StreamReader r = f.reader(k);
         long zero = 0;
         long parent = 0;
         long dedup = 0;

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * One pass over every leaf entry of a snapshot, streams in slot order, PARENT entries resolved
  * down the chain: what a signature's root and a recomputed identity are made of. Reading the
- * leaves pins them (see {@link SnapshotFile}) when the snapshot checks hashes, so what the walk
+ * leaves pins them (see {@link LeafPins}) when the snapshot checks hashes, so what the walk
  * saw is what later reads use. No block is read. Stateless.
  */
 final class IndexWalk {
@@ -29,7 +29,7 @@ final class IndexWalk {
   static void walk(SnapshotFile f, Visitor v) throws IOException {
     byte[] h = new byte[Format.HASH_SIZE];
     for (StreamKind k : StreamKind.values()) {
-      SnapshotFile.StreamReader r = f.reader(k);
+      StreamReader r = f.reader(k);
       if (r == null) {
         continue;
       }

@@ -30,7 +30,7 @@ public final class ParentIndex {
 
   /** Blocks in a stream (0 when the snapshot has no such stream). */
   public long blocks(StreamKind kind) {
-    SnapshotFile.StreamReader r = file.reader(kind);
+    StreamReader r = file.reader(kind);
     return r == null ? 0 : r.blocks();
   }
 

@@ -56,7 +56,7 @@ public final class PlanPrefetch implements java.io.Closeable {
       return java.util.Optional.empty();
     }
     for (StreamKind k : new StreamKind[] {StreamKind.DISK, StreamKind.MEMORY}) {
-      SnapshotFile.StreamReader r = f.reader(k);
+      StreamReader r = f.reader(k);
       if (r != null) {
         r.plan(java.util.stream.IntStream.range(0, plan.size()).filter(i -> plan.stream(i) == k)
             .mapToLong(plan::block).sorted().distinct().toArray());
@@ -74,7 +74,7 @@ public final class PlanPrefetch implements java.io.Closeable {
     try {
       for (int i = 0; i < plan.size() && !stopped && spent < budget; i++) {
         StreamKind k = plan.stream(i);
-        SnapshotFile.StreamReader r = s.reader(k);
+        StreamReader r = s.reader(k);
         long b = plan.block(i);
         if (r == null || b >= r.blocks()) {
           continue;
@@ -125,7 +125,7 @@ public final class PlanPrefetch implements java.io.Closeable {
     long first = Long.MAX_VALUE;
     long end = 0;
     for (int i = 0; i < plan.size(); i++) {
-      SnapshotFile.StreamReader r = f.reader(plan.stream(i));
+      StreamReader r = f.reader(plan.stream(i));
       long b = plan.block(i);
       if (r == null || b >= r.blocks()) {
         continue;

@@ -1,42 +1,38 @@
 package io.hexz.read;
 
-import io.hexz.codec.Codec;
 import io.hexz.codec.Warmup;
-import io.hexz.crypto.Crypto;
-import io.hexz.crypto.Secret;
 import io.hexz.crypto.SnapshotCipher;
-import io.hexz.codec.CodecException;
-import io.hexz.format.BlockKind;
-import io.hexz.format.Checksums;
 import io.hexz.format.CorruptSnapshotException;
-import io.hexz.format.Format;
 import io.hexz.format.Header;
-import io.hexz.format.IndexPage;
 import io.hexz.format.Metadata;
-import io.hexz.format.SignatureInfo;
-import io.hexz.format.SnapshotException;
 import io.hexz.format.WrongPasswordException;
 import io.hexz.format.StreamDescriptor;
 import io.hexz.format.StreamKind;
-import io.hexz.format.XorPayload;
 import io.hexz.store.ByteSource;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.crypto.AEADBadTagException;
 
 /**
  * A snapshot file opened for reading: header, metadata and index roots are read and checked at
- * open; index pages and blocks are read on demand through the shared {@link BlockCache}.
+ * open; index pages and blocks are read on demand through the shared {@link BlockCache}. This
+ * class holds the layer's place in its chain (its parent), its streams and its lifecycle (the
+ * prefetch and async pools, the cipher, close); the work is done by:
+ * <ul>
+ *   <li>{@link SnapshotOpener}: the reads before anything is trusted (header, key, key check,
+ *       metadata);
+ *   <li>{@link StreamReader}, one per stream: serves blocks as their entries say, checking cache
+ *       hits against the asking entry;
+ *   <li>{@link StreamIndex}: finds a block's entry (index pages, cached, and pinned by
+ *       {@link LeafPins} when hashes are checked);
+ *   <li>{@link PayloadDecoder}: stored payload in, checked block ({@link CachedBlock}) out.
+ * </ul>
  *
  * <p>Concurrency: thread-safe. All mutable state lives in the cache (thread-safe), the
  * per-stream {@link Prefetcher} (races there only change what is prefetched) and the lazily
@@ -59,20 +55,12 @@ import javax.crypto.AEADBadTagException;
  * <p>Signature ({@link ReadOptions#publicKey()}): at open the signature block must name that key
  * and verify over the root hash, which walks every leaf entry (see {@link SignedRoot}); the SHA-256
  * of every leaf page seen then is pinned, so a page re-read later must be the one that was
- * checked, and every block loaded is checked against its SHA-256. Parents of such a snapshot are
- * opened with the same block and page checks (their hashes are part of the child's root), and so
- * is a clear parent of an encrypted child ({@link HashCheck#AUTHENTICATED}, see {@link Chains}).
- *
- * <p>Hash checks and the cache: the signature covers each block's kind, length and SHA-256, not
- * where its payload lies, and the cache is keyed by payload offset. So a hash check is made of
- * the bytes against the entry that asks for them, on a hit as on a load: a cached block carries
- * the SHA-256 it was checked against when loaded, and a hit must carry the asking entry's.
- * Otherwise an entry edited to name another block's payload and CRCs (an unsigned parent's, or
- * one forged past its CRCs) would be served that block's bytes once they were cached. Offsets,
- * stored lengths and CRCs then only decide whether a read succeeds, never what it returns.
+ * checked, and every block loaded is checked against its SHA-256, on a cache hit as on a load (see
+ * {@link StreamReader} for why a hit is checked too). Parents of such a snapshot are opened with
+ * the same block and page checks (their hashes are part of the child's root), and so is a clear
+ * parent of an encrypted child ({@link HashCheck#AUTHENTICATED}, see {@link Chains}).
  */
 final class SnapshotFile implements Snapshot {
-  private static final System.Logger LOG = System.getLogger(SnapshotFile.class.getName());
   private static final AtomicLong IDS = new AtomicLong();
 
   private final long id = IDS.incrementAndGet();
@@ -91,72 +79,23 @@ final class SnapshotFile implements Snapshot {
   private final byte[] contentIdentity;
   private final byte[] rawHeader;
   private final byte[] metadataHash;
-  /** SHA-256 of each leaf page's raw bytes, pinned at first load; null unless hashes are checked. */
-  private final Map<Long, byte[]> pinnedLeaves;
-  private final HashCheck hashCheck;
   private Tree tree; // guarded by this; created on first use
 
-  private SnapshotFile(ByteSource source, Header header, Metadata metadata, BlockCache cache,
-      ReadOptions options, SnapshotFile parent, Opened o) {
-    this.cipher = o.cipher;
-    this.contentIdentity = o.identity;
-    this.rawHeader = o.rawHeader;
-    this.metadataHash = o.metadataHash;
-    this.hashCheck = o.hashCheck;
-    this.pinnedLeaves = o.hashCheck == HashCheck.OFF ? null : new java.util.concurrent.ConcurrentHashMap<>();
+  private SnapshotFile(ByteSource source, BlockCache cache, ReadOptions options, SnapshotFile parent,
+      SnapshotOpener.Opened o) {
+    this.cipher = o.cipher();
+    this.contentIdentity = o.identity();
+    this.rawHeader = o.rawHeader();
+    this.metadataHash = o.metadataHash();
     this.source = source;
     this.name = source.name();
-    this.header = header;
-    this.metadata = metadata;
+    this.header = o.header();
+    this.metadata = o.metadata();
     this.cache = cache;
     this.options = options;
     this.parent = parent;
     this.prefetchPool = options.prefetch() && options.prefetchBytes() > 0
         ? Pools.bounded("hexz-prefetch", options.prefetchThreads(), 256) : null;
-  }
-
-  /** Reads and checks just the header of {@code source}. */
-  static Header readHeader(ByteSource source) throws IOException {
-    return decodeHeader(source, readHeaderBytes(source));
-  }
-
-  /** Checks and decodes header bytes read from {@code source}. */
-  static Header decodeHeader(ByteSource source, byte[] raw) throws IOException {
-    return Header.decode(source.name(), ByteBuffer.wrap(raw), source.size());
-  }
-
-  /** The raw 4096 header bytes of {@code source} (not checked). */
-  static byte[] readHeaderBytes(ByteSource source) throws IOException {
-    long size = source.size();
-    if (size < Format.HEADER_SIZE) {
-      throw new CorruptSnapshotException(source.name(), "not a hexz snapshot (file is only " + size + " bytes)");
-    }
-    return readAt(source, 0, Format.HEADER_SIZE);
-  }
-
-  /** What open learned before the object exists. */
-  private record Opened(SnapshotCipher cipher, byte[] identity, byte[] rawHeader, byte[] metadataHash,
-      HashCheck hashCheck) {}
-
-  /**
-   * Whether, and on whose authority, every block is checked against the SHA-256 of its leaf entry
-   * and leaf pages are pinned: a signature (the snapshot's own or a signed child's, whose root
-   * covers its parents' block hashes), or an encrypted child that recomputed this parent's
-   * identity from its index.
-   */
-  enum HashCheck {
-    OFF(""), AUTHENTICATED("authenticated"), SIGNED("signed"); // weakest first
-
-    private final String word;
-
-    HashCheck(String word) {
-      this.word = word;
-    }
-
-    /** The stronger of two reasons (a signature's wins, for the message). */
-    HashCheck and(HashCheck o) {
-      return compareTo(o) >= 0 ? this : o;
-    }
   }
 
   static SnapshotFile open(ByteSource source, ReadOptions options, BlockCache cache, SnapshotFile parent)
@@ -173,39 +112,22 @@ final class SnapshotFile implements Snapshot {
    */
   static SnapshotFile open(ByteSource source, ReadOptions options, BlockCache cache, SnapshotFile parent,
       HashCheck hashCheck) throws IOException {
-    return open(source, readHeaderBytes(source), options, cache, parent, hashCheck);
+    return open(source, SnapshotOpener.readHeaderBytes(source), options, cache, parent, hashCheck);
   }
 
   /**
-   * As {@link #open(ByteSource, ReadOptions, BlockCache, SnapshotFile, boolean)}, over header
+   * As {@link #open(ByteSource, ReadOptions, BlockCache, SnapshotFile, HashCheck)}, over header
    * bytes already read from {@code source}: the caller that checked them (a parent's identity)
    * gets exactly the header it checked, not a second read.
    */
   static SnapshotFile open(ByteSource source, byte[] raw, ReadOptions options, BlockCache cache, SnapshotFile parent,
       HashCheck hashCheck) throws IOException {
     Warmup.start(); // compiles the decoders in the background before the first reads need them
-    Header h = decodeHeader(source, raw);
-    String name = source.name();
-    if (h.isThin() && parent == null) {
-      throw new SnapshotException(name, "is a thin snapshot; its parent must be opened first");
-    }
-    SnapshotCipher cipher = h.isEncrypted() ? unlock(name, h, raw, options.password()) : null;
+    SnapshotOpener.Opened o = SnapshotOpener.open(source, raw, options.password(), parent != null);
     SnapshotFile f = null;
     try {
-      byte[] identity = cipher == null ? h.identity() : openKeyCheck(name, h, raw, cipher);
-      byte[] metaBytes = readAt(source, h.metadataOffset(), h.metadataLength());
-      if (cipher != null) {
-        metaBytes = unseal(name, "metadata", cipher, SnapshotCipher.Domain.METADATA, h.metadataOffset(), metaBytes,
-            h.metadataCrc());
-      } else if (Checksums.crc32c(metaBytes, 0, metaBytes.length) != h.metadataCrc()) {
-        throw new CorruptSnapshotException(name, "metadata checksum mismatch: damaged metadata");
-      }
-      Metadata meta = Metadata.parse(name, metaBytes);
-      f = new SnapshotFile(source, h, meta, cache, options, parent,
-          new Opened(cipher, identity, raw, Checksums.sha256().digest(metaBytes), hashCheck));
-      for (StreamDescriptor d : h.streams().values()) {
-        f.streams.put(d.kind(), f.new StreamReader(d));
-      }
+      f = new SnapshotFile(source, cache, options, parent, o);
+      f.openStreams(hashCheck);
       if (options.publicKey() != null) {
         SignedRoot.check(f, options.publicKey());
       }
@@ -213,98 +135,21 @@ final class SnapshotFile implements Snapshot {
       if (f != null) {
         f.shutdownPools();
       }
-      if (cipher != null) {
-        cipher.close();
+      if (o.cipher() != null) {
+        o.cipher().close();
       }
       throw e;
     }
     return f;
   }
 
-  /** Per-thread buffer for compressed payloads; a block's payload is at most blockSize + 24. */
-  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
-
-  private static byte[] scratch(int length) {
-    byte[] b = SCRATCH.get();
-    if (b.length < length) {
-      b = new byte[length];
-      SCRATCH.set(b);
+  /** Creates a reader for each stream (each reads its root index page). */
+  private void openStreams(HashCheck hashCheck) throws IOException {
+    StreamReader.Layer layer = new StreamReader.Layer(id, source, header, cipher, cache, hashCheck,
+        hashCheck == HashCheck.OFF ? null : new LeafPins(name), closed::get, prefetchPool, options.prefetchBytes());
+    for (StreamDescriptor d : header.streams().values()) {
+      streams.put(d.kind(), new StreamReader(layer, d, parent == null ? null : parent.reader(d.kind())));
     }
-    return b;
-  }
-
-  /** Reads {@code length} bytes at {@code offset} into the start of {@code b}; returns b. */
-  private byte[] readInto(byte[] b, long offset, int length) throws IOException {
-    try {
-      source.readFully(ByteBuffer.wrap(b, 0, length), offset);
-      return b;
-    } catch (EOFException e) {
-      throw new CorruptSnapshotException(source.name(), "truncated at offset " + offset, e);
-    }
-  }
-
-  /** The cipher of an encrypted snapshot, from the password in the options. */
-  private static SnapshotCipher unlock(String name, Header h, byte[] raw, Secret password) throws SnapshotException {
-    if (password == null) {
-      throw new SnapshotException(name, "is encrypted: a password is needed (--password-file FILE or "
-          + "--password-env VAR)");
-    }
-    return Crypto.derive(password, h.encryption());
-  }
-
-  /**
-   * Opens the key check: proves the key and authenticates the clear header; returns the content
-   * identity it seals.
-   */
-  private static byte[] openKeyCheck(String name, Header h, byte[] raw, SnapshotCipher cipher) throws SnapshotException {
-    byte[] check = h.encryption().keyCheck();
-    byte[] identity;
-    try {
-      identity = cipher.open(SnapshotCipher.Domain.HEADER, 0, check, 0, check.length,
-          SignatureInfo.keyCheckBytes(raw));
-    } catch (AEADBadTagException e) {
-      throw new WrongPasswordException(name);
-    }
-    if (!Arrays.equals(cipher.opaqueIdentity(identity), h.identity())) {
-      throw new CorruptSnapshotException(name, "identity does not match its sealed key check: damaged header");
-    }
-    return identity;
-  }
-
-  /** The plaintext of a sealed structure, after its CRC32C (over the stored bytes) is checked. */
-  private static byte[] unseal(String name, String what, SnapshotCipher cipher, SnapshotCipher.Domain d, long off,
-      byte[] stored, Integer crc) throws CorruptSnapshotException {
-    if (crc != null && Checksums.crc32c(stored, 0, stored.length) != crc) {
-      throw new CorruptSnapshotException(name, what + " checksum mismatch: damaged " + what);
-    }
-    try {
-      return cipher.open(d, off, stored, 0, stored.length);
-    } catch (AEADBadTagException e) {
-      throw new CorruptSnapshotException(name, what + " at offset " + off
-          + " fails authentication (changed, moved, or from another snapshot)");
-    }
-  }
-
-  /** A stored index page read from the file: opened if encrypted, then unpacked and checked. */
-  private IndexPage readPage(long off, int len, int level, StreamKind kind, long first, int count, int crc)
-      throws IOException {
-    byte[] stored = readAt(source, off, len);
-    Integer expected = crc;
-    if (cipher != null) {
-      stored = unseal(name, kind + " index page (level " + level + ", block " + first + ")", cipher,
-          SnapshotCipher.Domain.INDEX, off, stored, crc);
-      expected = null; // checked over the sealed bytes
-    }
-    IndexPage page = IndexPage.unpack(name, stored, level, kind, first, count, expected);
-    if (level == 0 && pinnedLeaves != null) {
-      byte[] h = page.sha256();
-      byte[] was = pinnedLeaves.putIfAbsent(((long) kind.id() << 56) | (first / Format.LEAF_FANOUT), h);
-      if (was != null && !Arrays.equals(was, h)) {
-        throw new CorruptSnapshotException(name, kind + " index page for block " + first
-            + " changed since it was checked at open");
-      }
-    }
-    return page;
   }
 
   /** The content identity (in an encrypted snapshot the header shows only an opaque one). */
@@ -320,14 +165,6 @@ final class SnapshotFile implements Snapshot {
   /** SHA-256 of the metadata's plaintext. */
   byte[] metadataHash() {
     return metadataHash.clone();
-  }
-
-  private static byte[] readAt(ByteSource source, long offset, int length) throws IOException {
-    try {
-      return source.readFully(offset, length);
-    } catch (EOFException e) {
-      throw new CorruptSnapshotException(source.name(), "truncated at offset " + offset, e);
-    }
   }
 
   @Override
@@ -451,499 +288,4 @@ final class SnapshotFile implements Snapshot {
       asyncPool.shutdown();
     }
   }
-
-  /** Cache key of a decoded block: payloads shared by dedup share one entry. */
-  private record BlockKey(long file, long offset) {}
-
-  /** Cache key of an index page. */
-  private record PageKey(long file, int stream, int level, long first) {}
-
-  /**
-   * A decoded block and the CRC it was checked against; its buffer is recycled through the cache's
-   * pool once every holder released it (see {@link BlockCache.Counted}). Thread-safe.
-   */
-  static final class CachedBlock implements BlockCache.Counted {
-    private final byte[] data;
-    private final int crc;
-    private final byte[] sha256; // null unless the snapshot checks hashes
-    private final BlockCache owner;
-    private final AtomicInteger refs = new AtomicInteger(1);
-
-    CachedBlock(byte[] data, int crc, byte[] sha256, BlockCache owner) {
-      this.data = data;
-      this.crc = crc;
-      this.sha256 = sha256;
-      this.owner = owner;
-    }
-
-    /** The SHA-256 {@link #data} was checked against when it was loaded, or null. */
-    byte[] sha256() {
-      return sha256;
-    }
-
-    /** The content; valid only while the caller holds a reference. */
-    byte[] data() {
-      return data;
-    }
-
-    int crc() {
-      return crc;
-    }
-
-    @Override
-    public int weight() {
-      return data.length;
-    }
-
-    @Override
-    public boolean retain() {
-      for (;;) {
-        int r = refs.get();
-        if (r <= 0) {
-          return false;
-        }
-        if (refs.compareAndSet(r, r + 1)) {
-          return true;
-        }
-      }
-    }
-
-    @Override
-    public void release() {
-      if (refs.decrementAndGet() == 0) {
-        owner.recycle(data);
-      }
-    }
-  }
-
-  private record CachedPage(IndexPage page) implements BlockCache.Weighed {
-    @Override
-    public int weight() {
-      return page.byteSize();
-    }
-  }
-
-  /** A sink that appends to a buffer. */
-  private record BufferSink(ByteBuffer dst) implements BlockDevice.Sink {
-    @Override
-    public void bytes(byte[] src, int offset, int length) {
-      dst.put(src, offset, length);
-    }
-
-    @Override
-    public void zeros(int length) {
-      Zeros.fill(dst, length);
-    }
-  }
-
-  /** One stream of this file as a block device. Thread-safe. */
-  final class StreamReader implements BlockDevice {
-    private final StreamDescriptor desc;
-    private final StreamKind kind;
-    private final long size;
-    private final long blocks;
-    private final int shift;
-    private final int blockSize;
-    private final IndexPage root;
-    private final Prefetcher prefetcher;
-    /**
-     * The prefetch plan's blocks of this stream, sorted, or null: reads the plan predicted start no
-     * sequential readahead (the plan loads what they need; readahead past them over-fetches, 2.6x
-     * the bytes of a boot over HTTP). Set once by {@link PlanPrefetch}.
-     */
-    private volatile long[] planned;
-    /** CRC32C of a zero block of full length and of the last block's length. */
-    private final int zeroCrc;
-    private final int lastZeroCrc;
-
-    StreamReader(StreamDescriptor d) throws IOException {
-      this.desc = d;
-      this.kind = d.kind();
-      this.size = d.size();
-      this.shift = header.blockShift();
-      this.blockSize = 1 << shift;
-      this.blocks = Format.ceilDiv(size, blockSize);
-      this.zeroCrc = Zeros.crc32c(blockSize);
-      this.lastZeroCrc = blocks == 0 ? zeroCrc : Zeros.crc32c(blockLength(blocks - 1));
-      if (d.indexDepth() == 0) {
-        this.root = null;
-      } else {
-        int level = d.indexDepth() - 1;
-        int count = (int) Format.ceilDiv(blocks, Format.blocksPerEntry(level));
-        this.root = readPage(d.rootOffset(), d.rootLength(), level, kind, 0, count, d.rootCrc());
-      }
-      this.prefetcher = prefetchPool == null ? null
-          : new Prefetcher(prefetchPool, blocks, Math.max(2, (int) (options.prefetchBytes() >> shift)),
-              this::prefetch);
-    }
-
-    StreamKind kind() {
-      return kind;
-    }
-
-    long blocks() {
-      return blocks;
-    }
-
-    int blockSize() {
-      return blockSize;
-    }
-
-    @Override
-    public long size() {
-      return size;
-    }
-
-    @Override
-    public int read(ByteBuffer dst, long offset) throws IOException {
-      int pre = BlockDevice.precheckRead(dst, offset, size);
-      if (pre <= 0) {
-        return pre;
-      }
-      return transferTo(offset, dst.remaining(), null, new BufferSink(dst)); // checks closed
-    }
-
-    /** Streams are closed with their snapshot. */
-    @Override
-    public void close() {}
-
-    int blockLength(long b) {
-      return b == blocks - 1 ? (int) (size - (b << shift)) : blockSize;
-    }
-
-    /** Copies {@code length} bytes of block {@code b} starting at {@code within} into dst. */
-    void copyBlock(long b, ByteBuffer dst, int within, int length) throws IOException {
-      transferBlock(b, within, length, new BufferSink(dst));
-    }
-
-    @Override
-    public int transferTo(long offset, int length, byte[] scratch, BlockDevice.Sink sink) throws IOException {
-      if (offset < 0 || length < 0) {
-        throw new IllegalArgumentException("offset (" + offset + ") and length (" + length + ") must be >= 0");
-      }
-      if (offset >= size || length == 0) {
-        return 0;
-      }
-      if (closed.get()) {
-        throw new IOException(name + " is closed");
-      }
-      int total = (int) Math.min(length, size - offset);
-      long pos = offset;
-      int left = total;
-      while (left > 0) {
-        long b = pos >>> shift;
-        int within = (int) (pos & (blockSize - 1));
-        int take = Math.min(blockLength(b) - within, left);
-        transferBlock(b, within, take, sink);
-        pos += take;
-        left -= take;
-      }
-      long lastBlock = (offset + total - 1) >>> shift;
-      if (prefetcher != null && !planned(lastBlock)) {
-        prefetcher.onRead(offset >>> shift, lastBlock);
-      }
-      return total;
-    }
-
-    @Override
-    public Extent extentAt(long offset, long maxLength) throws IOException {
-      if (offset < 0 || offset >= size || maxLength <= 0) {
-        return BlockDevice.super.extentAt(offset, maxLength); // throws the argument error
-      }
-      if (closed.get()) {
-        throw new IOException(name + " is closed");
-      }
-      long end = Math.min(size, offset + maxLength);
-      long b = offset >>> shift;
-      boolean zero = isZeroBlock(b);
-      long pos = Math.min(end, (b + 1) << shift);
-      while (pos < end && isZeroBlock(pos >>> shift) == zero) {
-        pos = Math.min(end, ((pos >>> shift) + 1) << shift);
-      }
-      return new Extent(pos - offset, zero);
-    }
-
-    /** Whether block {@code b} is stored as a zero block (in this layer or, for PARENT, below). */
-    private boolean isZeroBlock(long b) throws IOException {
-      IndexPage leaf = leafFor(b);
-      BlockKind k = BlockKind.fromId(leaf.kindId((int) (b - leaf.firstBlock())));
-      if (k == null) {
-        throw corrupt(b, "has unknown block kind " + leaf.kindId((int) (b - leaf.firstBlock())));
-      }
-      if (k == BlockKind.ZERO) {
-        checkZeroEntry(leaf, (int) (b - leaf.firstBlock()), b);
-        return true;
-      }
-      return k == BlockKind.PARENT && parentReader(b).isZeroBlock(b);
-    }
-
-    /**
-     * A ZERO entry records the CRC32C of a zero block like any other entry; checking it costs
-     * nothing and keeps a damaged kind byte from turning a stored block into zeros.
-     */
-    private void checkZeroEntry(IndexPage leaf, int i, long b) throws IOException {
-      if (leaf.contentCrc(i) != (b == blocks - 1 ? lastZeroCrc : zeroCrc)) {
-        throw corrupt(b, "is marked as zeros but its checksum is not that of a zero block");
-      }
-    }
-
-    /** Hands {@code length} bytes of block {@code b} starting at {@code within} to the sink. */
-    void transferBlock(long b, int within, int length, BlockDevice.Sink sink) throws IOException {
-      IndexPage leaf = leafFor(b);
-      int i = (int) (b - leaf.firstBlock());
-      BlockKind k = BlockKind.fromId(leaf.kindId(i));
-      if (k == null) {
-        throw corrupt(b, "has unknown block kind " + leaf.kindId(i));
-      }
-      switch (k) {
-        case ZERO:
-          checkZeroEntry(leaf, i, b);
-          sink.zeros(length);
-          return;
-        case PARENT:
-          parentReader(b).transferBlock(b, within, length, sink);
-          return;
-        default:
-          CachedBlock cb = block(leaf, i, b, k);
-          try {
-            sink.bytes(cb.data(), within, length);
-          } finally {
-            cb.release();
-          }
-      }
-    }
-
-    private StreamReader parentReader(long b) throws IOException {
-      StreamReader p = parent == null ? null : parent.reader(kind);
-      if (p == null || b >= p.blocks || p.blockLength(b) != blockLength(b)) {
-        throw corrupt(b, "refers to its parent, which has no such block");
-      }
-      return p;
-    }
-
-    /** The content of block {@code b}, decoded and checked; the caller must release it. */
-    CachedBlock block(IndexPage leaf, int i, long b, BlockKind k) throws IOException {
-      long off = leaf.offset(i);
-      int crc = leaf.contentCrc(i);
-      BlockKey key = new BlockKey(id, off);
-      CachedBlock cb;
-      if (k == BlockKind.XOR) {
-        // Its load reads the parent through the cache: that must not run inside the cache's own
-        // compute (a nested compute of the same map can deadlock), so it is loaded outside.
-        cb = cache.acquireIfPresent(key);
-        if (cb == null) {
-          cb = cache.insert(key, load(leaf, i, b, k));
-        }
-      } else {
-        cb = cache.acquire(key, () -> load(leaf, i, b, k));
-      }
-      if (cb.crc() != crc || cb.data().length != blockLength(b)) {
-        cb.release();
-        throw corrupt(b, "does not match its checksum (shared payload at offset " + off + ")");
-      }
-      // A cache hit is checked against the hash this entry records, as a load is: the key is only
-      // the payload offset, which the signature does not cover, so an edited entry could
-      // otherwise name another block's cached bytes together with that block's CRC.
-      if (pinnedLeaves != null && !leaf.hashEquals(i, cb.sha256())) {
-        cb.release();
-        throw corrupt(b, "does not match its " + hashCheck.word + " SHA-256 (payload at offset " + off
-            + " holds another block's content)");
-      }
-      return cb;
-    }
-
-    private CachedBlock load(IndexPage leaf, int i, long b, BlockKind k) throws IOException {
-      int len = blockLength(b);
-      int sealed = leaf.storedLength(i);
-      long off = leaf.offset(i);
-      int stored = sealed - header.tagSize(); // what the codec sees
-      boolean okLength = k == BlockKind.RAW ? stored == len
-          : k == BlockKind.XOR ? stored > XorPayload.HEADER_SIZE && stored <= len + XorPayload.HEADER_SIZE
-          : stored > 0 && stored < len;
-      if (!okLength) {
-        throw corrupt(b, "has impossible stored length " + Integer.toUnsignedString(sealed));
-      }
-      try {
-        Header.checkRange(name, kind + " block " + b, off, sealed, header.fileLength());
-      } catch (CorruptSnapshotException e) {
-        throw corrupt(b, "points outside the file (offset " + off + ")");
-      }
-      // XOR payloads are rare and keep their own array; the others are read into a per-thread
-      // scratch buffer (RAW in the clear: straight into the block's recycled buffer), so a read
-      // allocates nothing but what decryption returns.
-      byte[] data = k == BlockKind.XOR ? null : cache.buffer(len);
-      byte[] payload = k == BlockKind.XOR ? readAt(source, off, sealed)
-          : readInto(k == BlockKind.RAW && cipher == null ? data : scratch(sealed), off, sealed);
-      // Checked before decoding: a damaged payload never reaches the decompressor, and damage that
-      // would decode to the same bytes (several encodings can) is still reported.
-      int payloadCrc = Checksums.crc32c(payload, 0, sealed);
-      if (payloadCrc != leaf.payloadCrc(i)) {
-        throw corrupt(b, String.format("payload checksum mismatch (stored %08x, computed %08x)",
-            leaf.payloadCrc(i), payloadCrc));
-      }
-      if (cipher != null) {
-        // In place in the scratch buffer; XOR payloads need their exact plaintext length; RAW
-        // opens straight into the block's buffer.
-        byte[] into = k == BlockKind.XOR ? null : k == BlockKind.RAW ? data : payload;
-        payload = open(b, off, payload, sealed, into);
-      }
-      if (k == BlockKind.XOR) {
-        data = unXor(payload, b, len);
-      } else if (k != BlockKind.RAW) {
-        try {
-          Codec.shared(k.codec()).decompress(payload, 0, stored, data, 0, len);
-        } catch (CodecException e) {
-          throw corrupt(b, "cannot be decompressed (" + e.getMessage() + ")");
-        }
-      }
-      int actual = Checksums.crc32c(data, 0, len);
-      if (actual != leaf.contentCrc(i)) {
-        throw corrupt(b, String.format("checksum mismatch (stored %08x, computed %08x)", leaf.contentCrc(i), actual));
-      }
-      byte[] sha256 = null;
-      if (pinnedLeaves != null) {
-        sha256 = Checksums.sha256().digest(data);
-        if (!leaf.hashEquals(i, sha256)) {
-          throw corrupt(b, "does not match its " + hashCheck.word + " SHA-256");
-        }
-      }
-      return new CachedBlock(data, actual, sha256, cache);
-    }
-
-    /**
-     * Opens the first {@code length} bytes of a sealed payload: into a new array of its plaintext
-     * length when {@code into} is null, else into {@code into} from its start (may be
-     * {@code sealed} itself: the codec then reads the first {@code length - 16} bytes).
-     */
-    private byte[] open(long b, long off, byte[] sealed, int length, byte[] into) throws CorruptSnapshotException {
-      try {
-        if (into == null) {
-          return cipher.open(SnapshotCipher.Domain.PAYLOAD, off, sealed, 0, length);
-        }
-        cipher.open(SnapshotCipher.Domain.PAYLOAD, off, sealed, 0, length, into, 0);
-        return into;
-      } catch (AEADBadTagException e) {
-        throw corrupt(b, "fails authentication (changed, moved, or from another snapshot; payload at offset "
-            + off + ")");
-      }
-    }
-
-    /** Decodes an XOR payload: inner decode, unshuffle, XOR with the parent's bytes. */
-    private byte[] unXor(byte[] payload, long b, int len) throws IOException {
-      XorPayload x = XorPayload.decode(payload, len);
-      if (x == null) {
-        throw corrupt(b, "has a malformed XOR header");
-      }
-      int innerLen = payload.length - XorPayload.HEADER_SIZE;
-      byte[] shuffled = new byte[len];
-      if (x.inner() == BlockKind.RAW) {
-        if (innerLen != len) {
-          throw corrupt(b, "has a raw XOR payload of the wrong length");
-        }
-        System.arraycopy(payload, XorPayload.HEADER_SIZE, shuffled, 0, len);
-      } else {
-        try {
-          Codec.shared(x.inner().codec()).decompress(payload, XorPayload.HEADER_SIZE, innerLen, shuffled, 0, len);
-        } catch (CodecException e) {
-          throw corrupt(b, "cannot be decompressed (" + e.getMessage() + ")");
-        }
-      }
-      byte[] data = new byte[len];
-      XorPayload.unshuffle(shuffled, data, x.xorLength(), x.elementSize());
-      System.arraycopy(shuffled, x.xorLength(), data, x.xorLength(), len - x.xorLength());
-      if (x.baseLength() > 0) {
-        StreamReader p = parent == null ? null : parent.reader(kind);
-        if (p == null || x.baseOffset() > p.size() - x.baseLength()) {
-          throw corrupt(b, "XORs with parent bytes that do not exist");
-        }
-        byte[] base = new byte[x.baseLength()];
-        ByteBuffer bb = ByteBuffer.wrap(base);
-        while (bb.hasRemaining()) {
-          p.read(bb, x.baseOffset() + bb.position());
-        }
-        for (int j = 0; j < base.length; j++) {
-          data[j] ^= base[j];
-        }
-      }
-      return data;
-    }
-
-    /** The leaf page holding block {@code b}'s entry. */
-    IndexPage leafFor(long b) throws IOException {
-      if (b < 0 || b >= blocks) {
-        throw new IllegalArgumentException("block " + b + " outside 0.." + (blocks - 1));
-      }
-      IndexPage page = root;
-      for (int level = desc.indexDepth() - 1; level > 0; level--) {
-        long per = Format.blocksPerEntry(level);
-        int i = (int) ((b - page.firstBlock()) / per);
-        long childFirst = page.firstBlock() + i * per;
-        int childLevel = level - 1;
-        int childCount = (int) Math.min(childLevel == 0 ? Format.LEAF_FANOUT : Format.INTERNAL_FANOUT,
-            Format.ceilDiv(blocks - childFirst, Format.blocksPerEntry(childLevel)));
-        IndexPage parentPage = page;
-        int idx = i;
-        page = cache.get(new PageKey(id, kind.id(), childLevel, childFirst), () -> {
-          long off = parentPage.childOffset(idx);
-          int len = parentPage.childLength(idx);
-          if (len < Format.PAGE_ENVELOPE_SIZE + header.tagSize()
-              || len > IndexPage.maxStoredSize(childLevel, childCount) + header.tagSize()) {
-            throw new CorruptSnapshotException(name, kind + " index page for block " + childFirst
-                + " has impossible length " + Integer.toUnsignedString(len));
-          }
-          Header.checkRange(name, kind + " index page for block " + childFirst, off, len, header.fileLength());
-          return new CachedPage(readPage(off, len, childLevel, kind, childFirst, childCount,
-              parentPage.childCrc(idx)));
-        }).page();
-      }
-      return page;
-    }
-
-    /**
-     * Copies block {@code b}'s SHA-256 into {@code dst} and returns its CRC32C; PARENT entries
-     * carry neither (so that thin indexes compress), so those come from down the chain.
-     */
-    int hashAndCrc(long b, byte[] dst) throws IOException {
-      IndexPage leaf = leafFor(b);
-      int i = (int) (b - leaf.firstBlock());
-      if (leaf.kindId(i) == BlockKind.PARENT.id()) {
-        return parentReader(b).hashAndCrc(b, dst);
-      }
-      leaf.hash(i, dst, 0);
-      return leaf.contentCrc(i);
-    }
-
-    /** Marks {@code blocks} (sorted) as the plan's: reads of them start no sequential readahead. */
-    void plan(long[] blocks) {
-      planned = blocks;
-    }
-
-    private boolean planned(long b) {
-      long[] p = planned;
-      return p != null && java.util.Arrays.binarySearch(p, b) >= 0;
-    }
-
-    /** Loads block {@code b} into the cache if it is not there (through the parent for PARENT); for the prefetchers. */
-    void prefetch(long b) {
-      try {
-        IndexPage leaf = leafFor(b);
-        int i = (int) (b - leaf.firstBlock());
-        BlockKind k = BlockKind.fromId(leaf.kindId(i));
-        if (k == BlockKind.PARENT) {
-          parentReader(b).prefetch(b);
-        } else if (k != null && k.hasPayload() && !cache.contains(new BlockKey(id, leaf.offset(i)))) {
-          block(leaf, i, b, k).release();
-        }
-      } catch (IOException | RuntimeException e) {
-        // The reader that reaches this block reports the error; the prefetcher only logs it.
-        LOG.log(System.Logger.Level.DEBUG, "prefetch of {0} block {1} failed: {2}", kind, b, e.getMessage());
-      }
-    }
-
-    private CorruptSnapshotException corrupt(long b, String what) {
-      LOG.log(System.Logger.Level.WARNING, "{0}: {1} block {2} {3}", name, kind, b, what);
-      return new CorruptSnapshotException(name, kind + " block " + b + " " + what);
-    }
-  }
-
 }

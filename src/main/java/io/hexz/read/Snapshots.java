@@ -81,7 +81,7 @@ public final class Snapshots {
       throw new NoSuchFileException(path.toString());
     }
     try (ByteSource s = ByteSources.open(path)) {
-      return SnapshotFile.readHeader(s);
+      return SnapshotOpener.readHeader(s);
     }
   }
 
@@ -91,7 +91,7 @@ public final class Snapshots {
       return readHeader(Path.of(location));
     }
     try (ByteSource s = ByteSources.open(location, options.remote())) {
-      return SnapshotFile.readHeader(s);
+      return SnapshotOpener.readHeader(s);
     }
   }
 

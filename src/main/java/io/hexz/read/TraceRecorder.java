@@ -41,6 +41,11 @@ public final class TraceRecorder implements Closeable {
   private final List<BootTrace.Entry> entries = new ArrayList<>(); // guarded by this
   private int written; // entries in the file; guarded by this
   private final Thread writer;
+  /**
+   * Held while the temporary file is written and renamed: the loop and close may flush at once.
+   * Not the writer thread's own monitor, which {@link Thread#join} waits on and notifies.
+   */
+  private final Object fileLock = new Object();
   private volatile boolean closed;
 
   /** Records reads of {@code s}'s streams (in {@code s}'s block size) into {@code file}. */
@@ -101,7 +106,7 @@ public final class TraceRecorder implements Closeable {
       written = entries.size();
       bytes = new BootTrace(blockSize, identity, entries).encode();
     }
-    synchronized (writer) { // one writer of the temporary file at a time (the loop and close)
+    synchronized (fileLock) {
       Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
       try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           StandardOpenOption.TRUNCATE_EXISTING)) {

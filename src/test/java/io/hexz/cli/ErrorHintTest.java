@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hexz.Hexz;
 import io.hexz.format.ParentNotFoundException;
+import io.hexz.format.PasswordRequiredException;
 import io.hexz.fuse.MountOptions;
 import io.hexz.fuse.ReadOnlySourceException;
 import io.hexz.fuse.SnapshotMount;
@@ -79,6 +80,23 @@ class ErrorHintTest {
     assertFalse(e.getMessage().contains("--"), e.getMessage());
     assertEquals(0, CliTest.hexz("cat", thin, "--parent-dir", elsewhere, "--length", "1").code(),
         "the hint is what helps");
+  }
+
+  @Test
+  void anEncryptedSnapshotWithoutAPasswordNamesThePasswordFlags(@TempDir Path dir) throws Exception {
+    Path img = Files.write(dir.resolve("in.img"), new byte[100_000]);
+    Path pw = Files.writeString(dir.resolve("pw"), "hunter2\n");
+    Path enc = dir.resolve("enc.hxz");
+    assertEquals(0, CliTest.hexz("build", "-q", "--encrypt", "--password-file", pw, "--kdf-memory", "256K", img, enc)
+        .code());
+    CliTest.Run r = CliTest.hexz("cat", enc);
+    assertEquals(1, r.code(), r.describe());
+    assertEquals(List.of("hexz: " + enc + ": is encrypted: a password is needed (--password-file FILE or "
+        + "--password-env VAR)"), r.errLines());
+    PasswordRequiredException e = assertThrows(PasswordRequiredException.class,
+        () -> Hexz.open(enc, ReadOptions.UNCACHED));
+    assertEquals(enc.toString(), e.getFile());
+    assertFalse(e.getMessage().contains("--"), e.getMessage());
   }
 
   @Test
