@@ -14,6 +14,7 @@ import io.hexz.read.Tree;
 import io.hexz.store.ByteSource;
 import io.hexz.store.ByteSources;
 import io.hexz.testing.Damage;
+import io.hexz.testing.ForwardingByteSource;
 import io.hexz.write.Profile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -34,35 +35,19 @@ class TreeManifestTest {
   Path dir;
 
   /** Counts the bytes a snapshot reads from its file. */
-  private static final class Counting implements ByteSource {
-    final ByteSource in;
+  private static final class Counting extends ForwardingByteSource {
     final AtomicLong bytes = new AtomicLong();
     final AtomicLong calls = new AtomicLong();
 
     Counting(ByteSource in) {
-      this.in = in;
-    }
-
-    @Override
-    public String name() {
-      return in.name();
-    }
-
-    @Override
-    public long size() throws IOException {
-      return in.size();
+      super(in);
     }
 
     @Override
     public void readFully(ByteBuffer dst, long position) throws IOException {
       bytes.addAndGet(dst.remaining());
       calls.incrementAndGet();
-      in.readFully(dst, position);
-    }
-
-    @Override
-    public void close() throws IOException {
-      in.close();
+      super.readFully(dst, position);
     }
   }
 

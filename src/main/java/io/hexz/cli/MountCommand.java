@@ -75,7 +75,7 @@ final class MountCommand implements Callable<Integer> {
     if (foreground) {
       return runForeground(mp, mo);
     }
-    BackgroundMount.start(mp, MountJvm.forChild(flags.cacheSize, passwords.given() ? MountJvm.kdfMemory(location) : 0),
+    BackgroundMount.start(mp, MountJvm.forChild(flags.disk.cacheSize, passwords.given() ? MountJvm.kdfMemory(location) : 0),
         childArgs());
     return 0;
   }

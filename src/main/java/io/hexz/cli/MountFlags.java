@@ -1,11 +1,11 @@
 package io.hexz.cli;
 
 import io.hexz.fuse.MountOptions;
-import io.hexz.read.ReadOptions;
 import io.hexz.store.RemoteOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -14,22 +14,9 @@ import picocli.CommandLine.Option;
  * with the flags' names.
  */
 final class MountFlags {
-  @Option(names = "--rw", description = "writable disk: writes go to the --overlay file")
-  boolean rw;
-
-  @Option(names = "--overlay", paramLabel = "FILE", description = "copy-on-write overlay (created if missing)")
-  Path overlay;
-
-  @Option(names = "--cache-size", paramLabel = "SIZE", converter = Sizes.class,
-      description = "block cache size (default 256M)")
-  long cacheSize = MountOptions.DEFAULT_CACHE;
-
-  @Option(names = "--no-prefetch", description = "no background reads ahead of sequential readers")
-  boolean noPrefetch;
-
-  @Option(names = "--no-boot-prefetch", description = "do not load the snapshot's prefetch plan (its boot trace's "
-      + "blocks) from the start")
-  boolean noBootPrefetch;
+  /** --rw, --overlay, --cache-size, --no-prefetch, --no-boot-prefetch, --parent-dir: shared with serve. */
+  @Mixin
+  DiskFlags disk;
 
   @Option(names = "--record-trace", paramLabel = "FILE", description = "record which blocks are read first, in "
       + "order, into FILE (written every few seconds and at unmount), for build --boot-trace")
@@ -59,9 +46,6 @@ final class MountFlags {
   @Option(names = "--multi-threaded", hidden = true, description = "the default pool of FUSE threads (kept for scripts)")
   boolean multiThreaded;
 
-  @Option(names = "--parent-dir", paramLabel = "DIR", description = "where to look for parents of thin snapshots")
-  List<Path> parentDirs = new ArrayList<>();
-
   @Option(names = "--debug", description = "libfuse debug output and stack traces")
   boolean debug;
 
@@ -71,9 +55,7 @@ final class MountFlags {
    * @throws Errors.UsageException for a combination of flags that does not go together
    */
   MountOptions options(RemoteOptions remote) {
-    if (rw != (overlay != null)) {
-      throw new Errors.UsageException(rw ? "--rw needs --overlay FILE" : "--overlay needs --rw");
-    }
+    Path overlay = disk.overlay();
     List<String> opts = new ArrayList<>();
     for (String o : fuseOptions) {
       for (String part : o.split(",")) {
@@ -92,10 +74,8 @@ final class MountFlags {
       throw new Errors.UsageException("--single-threaded and --fuse-threads " + fuseThreads + " exclude each other");
     }
     int threads = singleThreaded ? 1 : fuseThreads;
-    ReadOptions read = ReadOptions.builder().cacheBytes(cacheSize).prefetch(!noPrefetch)
-        .parentDirs(parentDirs.stream().map(Path::toAbsolutePath).toList()).remote(remote).build();
-    return MountOptions.builder().overlay(overlay == null ? null : overlay.toAbsolutePath()).uid(uid).gid(gid)
-        .allowOther(allowOther).fuseOptions(opts).debug(debug).threads(threads).read(read)
-        .bootPrefetch(!noBootPrefetch).recordTrace(recordTrace == null ? null : recordTrace.toAbsolutePath()).build();
+    return MountOptions.builder().overlay(overlay).uid(uid).gid(gid)
+        .allowOther(allowOther).fuseOptions(opts).debug(debug).threads(threads).read(disk.read(remote))
+        .bootPrefetch(!disk.noBootPrefetch).recordTrace(recordTrace == null ? null : recordTrace.toAbsolutePath()).build();
   }
 }

@@ -62,28 +62,12 @@ final class ServeCommand implements Callable<Integer> {
       description = "the PEM PKCS#8 private key (RSA or EC, unencrypted) of the --tls-cert certificate")
   Path tlsKey;
 
-  @Option(names = "--rw", description = "writable disk: writes go to the --overlay file")
-  boolean rw;
-
-  @Option(names = "--overlay", paramLabel = "FILE", description = "copy-on-write overlay (created if missing)")
-  Path overlay;
-
-  @Option(names = "--cache-size", paramLabel = "SIZE", converter = Sizes.class,
-      description = "block cache size (default 256M)")
-  long cacheSize = 256L << 20;
-
-  @Option(names = "--no-prefetch", description = "no background reads ahead of sequential readers")
-  boolean noPrefetch;
-
-  @Option(names = "--no-boot-prefetch", description = "do not load the snapshot's prefetch plan (its boot trace's "
-      + "blocks) from the start")
-  boolean noBootPrefetch;
+  /** --rw, --overlay, --cache-size, --no-prefetch, --no-boot-prefetch, --parent-dir: shared with mount. */
+  @picocli.CommandLine.Mixin
+  DiskFlags disk;
 
   @Option(names = "--max-connections", paramLabel = "N", description = "clients served at once (default: ${DEFAULT-VALUE})")
   int maxConnections = NbdOptions.DEFAULT_MAX_CONNECTIONS;
-
-  @Option(names = "--parent-dir", paramLabel = "DIR", description = "where to look for parents of thin snapshots")
-  List<Path> parentDirs = new ArrayList<>();
 
   @picocli.CommandLine.Mixin
   RemoteFlags remote;
@@ -96,9 +80,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (rw != (overlay != null)) {
-      throw new Errors.UsageException(rw ? "--rw needs --overlay FILE" : "--overlay needs --rw");
-    }
+    Path overlay = disk.overlay();
+    boolean rw = disk.rw;
     if (maxConnections < 1 || maxConnections > NbdOptions.MAX_CONNECTIONS) {
       throw new Errors.UsageException("--max-connections " + maxConnections + ": must be 1.." + NbdOptions.MAX_CONNECTIONS);
     }
@@ -113,8 +96,7 @@ final class ServeCommand implements Callable<Integer> {
     List<NbdExport> exports = new ArrayList<>();
     NbdServer server;
     try {
-      ReadOptions ro = ReadOptions.DEFAULTS.withCacheBytes(cacheSize).withPrefetch(!noPrefetch)
-          .withParentDirs(parentDirs.stream().map(Path::toAbsolutePath).toList()).withRemote(remote.options());
+      ReadOptions ro = disk.read(remote.options());
       boolean isRemote = io.hexz.store.ByteSources.isRemote(snap);
       try (Secret pw = passwords.read()) {
         ro = ro.withPassword(pw).withPublicKey(publicKey.read());
@@ -132,20 +114,20 @@ final class ServeCommand implements Callable<Integer> {
           if (s.header().isTree()) {
             throw new Errors.UsageException(snap + ": a directory snapshot has no disk to serve over NBD (mount it)");
           }
-          BlockDevice disk = s.disk();
-          if (!noBootPrefetch) {
+          BlockDevice device = s.disk();
+          if (!disk.noBootPrefetch) {
             io.hexz.read.PlanPrefetch.start(s).ifPresent(resources::add);
           }
           if (rw) {
             if (s.header().isEncrypted()) {
               throw new Errors.UsageException(snap + ": is encrypted, and overlays are not: --rw is refused");
             }
-            Overlay ov = Overlay.open(overlay.toAbsolutePath(), disk, s.header().identity());
+            Overlay ov = Overlay.open(overlay, device, s.header().identity());
             resources.add(ov);
-            disk = ov;
+            device = ov;
           }
-          exports.add(new NbdExport("", "disk of " + snap, disk));
-          exports.add(new NbdExport("disk", "disk of " + snap, disk));
+          exports.add(new NbdExport("", "disk of " + snap, device));
+          exports.add(new NbdExport("disk", "disk of " + snap, device));
           s.memory().ifPresent(m -> exports.add(new NbdExport("memory", "memory of " + snap, m)));
         }
       }
@@ -165,7 +147,7 @@ final class ServeCommand implements Callable<Integer> {
     }, "hexz-serve-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     System.err.println("hexz: serving " + exports.size() + " export(s) of " + snap + " over NBD on "
-        + describe(server.address()) + (rw ? " (writable, overlay " + overlay + ")" : " (read-only)")
+        + describe(server.address()) + (rw ? " (writable, overlay " + disk.overlay + ")" : " (read-only)")
         + (tls == null ? "" : ", TLS required (certificate " + tls.subject() + ")"));
     server.awaitClosed();
     return 0;

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The flags of mount become MountOptions, or a usage error that names them. */
+/**
+ * The flags of mount become MountOptions, or a usage error that names them; serve declares the
+ * flags they share through the same mixin.
+ */
 class MountFlagsTest {
   private static MountOptions options(String... flags) {
     String[] args = new String[flags.length + 3];
@@ -66,5 +69,29 @@ class MountFlagsTest {
     assertEquals("--fuse-threads 65: must be 1..64", refused("--fuse-threads", "65"));
     assertEquals("--single-threaded and --fuse-threads 8 exclude each other",
         refused("--single-threaded", "--fuse-threads", "8"));
+  }
+
+  @Test
+  void serveTakesTheSharedFlagsAsMountDoes() {
+    picocli.CommandLine.Model.CommandSpec mount = new picocli.CommandLine(new HexzCommand()).getSubcommands()
+        .get("mount").getCommandSpec();
+    picocli.CommandLine.Model.CommandSpec serve = new picocli.CommandLine(new HexzCommand()).getSubcommands()
+        .get("serve").getCommandSpec();
+    for (String name : List.of("--rw", "--overlay", "--cache-size", "--no-prefetch", "--no-boot-prefetch",
+        "--parent-dir")) {
+      picocli.CommandLine.Model.OptionSpec m = mount.findOption(name);
+      picocli.CommandLine.Model.OptionSpec s = serve.findOption(name);
+      assertEquals(List.of(List.of(m.description()), m.paramLabel(), String.valueOf(m.initialValue())),
+          List.of(List.of(s.description()), s.paramLabel(), String.valueOf(s.initialValue())), name);
+    }
+    picocli.CommandLine.ParseResult r = new picocli.CommandLine(new HexzCommand()).parseArgs("serve", "a.hxz",
+        "--overlay", "o.ovl", "--cache-size", "64M", "--no-prefetch", "--parent-dir", "p");
+    DiskFlags disk = ((ServeCommand) r.subcommand().commandSpec().userObject()).disk;
+    assertEquals("--overlay needs --rw", assertThrows(Errors.UsageException.class, disk::overlay).getMessage());
+    disk.rw = true;
+    assertEquals(Path.of("o.ovl").toAbsolutePath(), disk.overlay());
+    io.hexz.read.ReadOptions read = disk.read(RemoteOptions.DEFAULTS);
+    assertEquals(List.of(64L << 20, false, List.of(Path.of("p").toAbsolutePath())),
+        List.of(read.cacheBytes(), read.prefetch(), read.parentDirs()));
   }
 }

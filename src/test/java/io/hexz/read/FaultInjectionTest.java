@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hexz.codec.CodecType;
 import io.hexz.store.ByteSource;
 import io.hexz.store.ByteSources;
+import io.hexz.testing.ForwardingByteSource;
 import io.hexz.testing.Layout;
 import io.hexz.testing.Layout.Extent;
 import io.hexz.testing.Layout.Region;
@@ -52,27 +53,16 @@ class FaultInjectionTest {
   }
 
   /** A source that fails every read overlapping [from, to) while {@code failing} is set. */
-  static final class FaultySource implements ByteSource {
-    final ByteSource delegate;
+  static final class FaultySource extends ForwardingByteSource {
     final long from;
     final long to;
     volatile boolean failing = true;
     final AtomicInteger injected = new AtomicInteger();
 
     FaultySource(ByteSource delegate, long from, long to) {
-      this.delegate = delegate;
+      super(delegate);
       this.from = from;
       this.to = to;
-    }
-
-    @Override
-    public String name() {
-      return delegate.name();
-    }
-
-    @Override
-    public long size() throws IOException {
-      return delegate.size();
     }
 
     @Override
@@ -81,12 +71,7 @@ class FaultInjectionTest {
         injected.incrementAndGet();
         throw new IOException(name() + ": injected I/O error at " + position);
       }
-      delegate.readFully(dst, position);
-    }
-
-    @Override
-    public void close() throws IOException {
-      delegate.close();
+      super.readFully(dst, position);
     }
   }
 
