@@ -575,23 +575,28 @@ final class OverlayFile implements Overlay {
           long oldSize = size;
           copier.copyChanged(out, fresh);
           long[] regrown = target > oldSize ? Compaction.grow(out, fresh, oldSize, target, baseSize, path) : null;
+          // The new state is built whole before the rename: a failure after it (a remote base's
+          // extentAt failing in zero()) would leave the name switched and the map without the
+          // zero entries, so the regrown range would read the base's bytes.
+          PageTable nextTable = new PageTable(fresh);
+          BlockDevice nextBase = Resized.of(base, target);
+          if (regrown != null) {
+            nextTable.zero(regrown[0], regrown[1], nextBase, target); // the entries replaying those zero records gives
+          }
           nc.force(true);
           fault.at(2);
           Files.move(tmp, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
               java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-          // The name is the new file now: switch to it whatever happens next.
+          // The name is the new file now: switch to it; nothing below may throw before nc = null.
           old = log.channel();
           oldLock = lock;
           log = out;
           lock = nl;
-          table = new PageTable(fresh);
+          nc = null;
+          table = nextTable;
           minor = OverlayHeader.MINOR;
           size = target;
-          base = Resized.of(base, target);
-          if (regrown != null) {
-            table.zero(regrown[0], regrown[1], base, size); // the map entries replaying those zero records gives
-          }
-          nc = null;
+          base = nextBase;
           dirSyncPending = true;
           fault.at(3);
           syncDirectory(path.toAbsolutePath().getParent());

@@ -121,6 +121,36 @@ class OverlayResizeTest {
   }
 
   @Test
+  void aGrowThatCannotAskTheBaseFailsWholeAndKeepsTheOldDisk() throws IOException {
+    java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean();
+    BlockDevice real = fixture.snapshot.disk();
+    BlockDevice flaky = new BlockDevice() { // a remote base whose index cannot be read for a while
+      @Override public long size() { return real.size(); }
+      @Override public int read(ByteBuffer dst, long offset) throws IOException { return real.read(dst, offset); }
+      @Override public Extent extentAt(long offset, long maxLength) throws IOException {
+        if (failing.get()) {
+          throw new IOException("base unreachable");
+        }
+        return real.extentAt(offset, maxLength);
+      }
+      @Override public void close() {}
+    };
+    byte[] shrunk = resized(img, 100 * PAGE);
+    try (OverlayFile o = (OverlayFile) Overlay.open(fixture.overlay, flaky, fixture.snapshot.header().identity())) {
+      o.resize(100 * PAGE, true);
+      failing.set(true);
+      assertThrows(IOException.class, () -> o.resize(400 * PAGE, false));
+      failing.set(false);
+      check(o, shrunk, "after a failed grow");
+      o.resize(400 * PAGE, false);
+      check(o, resized(shrunk, 400 * PAGE), "grown after all: the base's bytes past the cut stay gone");
+    }
+    try (Overlay again = fixture.open()) {
+      check(again, resized(shrunk, 400 * PAGE), "reopened");
+    }
+  }
+
+  @Test
   void sizesAreCheckedAndShrinkingMustBeAskedFor() throws IOException {
     try (OverlayFile o = fixture.open()) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.resize(BASE + 1000, false));
