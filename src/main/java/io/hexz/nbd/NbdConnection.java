@@ -60,6 +60,8 @@ final class NbdConnection implements Runnable {
   static final int MAX_IN_FLIGHT = 16;
   /** Read payload of one connection in flight at once (a larger read runs alone). */
   static final int WINDOW_BYTES = 16 << 20;
+  /** Descriptors in one block-status reply (4 KiB of them); the client asks again for the rest. */
+  private static final int MAX_DESCRIPTORS = 512;
 
   private final SocketChannel ch;
   private final Map<String, NbdExport> exports;
@@ -239,9 +241,7 @@ final class NbdConnection implements Runnable {
 
   /** Negotiates options; true once an export is chosen (transmission follows), false on abort. */
   private boolean handshake() throws IOException {
-    ByteBuffer hello = ByteBuffer.allocate(18).putLong(Nbd.NBDMAGIC).putLong(Nbd.IHAVEOPT)
-        .putShort((short) (Nbd.FLAG_FIXED_NEWSTYLE | Nbd.FLAG_NO_ZEROES));
-    send(hello.flip());
+    send(Replies.greeting());
     int clientFlags = in.readInt();
     if ((clientFlags & ~Nbd.CLIENT_FLAGS_KNOWN) != 0 || (clientFlags & Nbd.FLAG_FIXED_NEWSTYLE) == 0) {
       throw new ProtocolException("client flags 0x" + Integer.toHexString(clientFlags)
@@ -266,7 +266,7 @@ final class NbdConnection implements Runnable {
         if (opt == Nbd.OPT_EXPORT_NAME) { // it has no error reply
           throw new ProtocolException("NBD_OPT_EXPORT_NAME before TLS, which this server requires");
         }
-        reply(opt, Nbd.REP_ERR_TLS_REQD, new byte[0]);
+        reply(opt, Nbd.REP_ERR_TLS_REQD);
         continue;
       }
       switch (opt) {
@@ -276,38 +276,33 @@ final class NbdConnection implements Runnable {
             throw new ProtocolException("NBD_OPT_EXPORT_NAME for an unknown export"); // no error reply exists
           }
           export = e;
-          ByteBuffer r = ByteBuffer.allocate(10 + (noZeroes ? 0 : 124));
-          r.putLong(e.device().size()).putShort((short) transmissionFlags(e));
-          send(r.position(r.capacity()).flip());
+          send(Replies.exportName(e.device().size(), transmissionFlags(e), noZeroes));
           return true;
         }
         case Nbd.OPT_ABORT -> {
           cleanEnd = true;
-          reply(opt, Nbd.REP_ACK, new byte[0]);
+          reply(opt, Nbd.REP_ACK);
           return false;
         }
         case Nbd.OPT_STARTTLS -> {
           if (tls == null) {
-            reply(opt, Nbd.REP_ERR_UNSUP, new byte[0]); // NBD is clear text here (README, Security)
+            reply(opt, Nbd.REP_ERR_UNSUP); // NBD is clear text here (README, Security)
           } else if (secure != null || len != 0) {
-            reply(opt, Nbd.REP_ERR_INVALID, new byte[0]); // TLS already runs, or a malformed request
+            reply(opt, Nbd.REP_ERR_INVALID); // TLS already runs, or a malformed request
           } else {
-            reply(opt, Nbd.REP_ACK, new byte[0]);
+            reply(opt, Nbd.REP_ACK);
             startTls();
           }
         }
         case Nbd.OPT_LIST -> {
           if (len != 0) {
-            reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+            reply(opt, Nbd.REP_ERR_INVALID);
             continue;
           }
           for (NbdExport e : exports.values()) {
-            byte[] n = e.name().getBytes(StandardCharsets.UTF_8);
-            byte[] desc = e.description().getBytes(StandardCharsets.UTF_8);
-            reply(opt, Nbd.REP_SERVER, ByteBuffer.allocate(4 + n.length + desc.length).putInt(n.length).put(n)
-                .put(desc).array());
+            reply(opt, Nbd.REP_SERVER, Replies.server(e.name(), e.description()));
           }
-          reply(opt, Nbd.REP_ACK, new byte[0]);
+          reply(opt, Nbd.REP_ACK);
         }
         case Nbd.OPT_INFO, Nbd.OPT_GO -> {
           if (infoOrGo(opt, d) && opt == Nbd.OPT_GO) {
@@ -316,14 +311,14 @@ final class NbdConnection implements Runnable {
         }
         case Nbd.OPT_STRUCTURED_REPLY -> {
           if (len != 0) {
-            reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+            reply(opt, Nbd.REP_ERR_INVALID);
           } else {
             structured = true;
-            reply(opt, Nbd.REP_ACK, new byte[0]);
+            reply(opt, Nbd.REP_ACK);
           }
         }
         case Nbd.OPT_LIST_META_CONTEXT, Nbd.OPT_SET_META_CONTEXT -> metaContext(opt, d);
-        default -> reply(opt, Nbd.REP_ERR_UNSUP, new byte[0]);
+        default -> reply(opt, Nbd.REP_ERR_UNSUP);
       }
     }
   }
@@ -342,24 +337,24 @@ final class NbdConnection implements Runnable {
   /** NBD_OPT_INFO / NBD_OPT_GO; true if the export was found and acknowledged. */
   private boolean infoOrGo(int opt, ByteBuffer d) throws IOException {
     if (d.remaining() < 4) {
-      reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+      reply(opt, Nbd.REP_ERR_INVALID);
       return false;
     }
     int nameLen = d.getInt();
     if (nameLen < 0 || nameLen > Nbd.MAX_STRING || nameLen + 2 > d.remaining()) {
-      reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+      reply(opt, Nbd.REP_ERR_INVALID);
       return false;
     }
     String name = string(d.array(), d.position(), nameLen);
     d.position(d.position() + nameLen);
     int requests = d.getShort() & 0xFFFF;
     if (d.remaining() != requests * 2) {
-      reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+      reply(opt, Nbd.REP_ERR_INVALID);
       return false;
     }
     NbdExport e = name == null ? null : exports.get(name);
     if (e == null) {
-      reply(opt, Nbd.REP_ERR_UNKNOWN, new byte[0]);
+      reply(opt, Nbd.REP_ERR_UNKNOWN);
       return false;
     }
     boolean wantName = false;
@@ -369,19 +364,15 @@ final class NbdConnection implements Runnable {
       wantName |= t == Nbd.INFO_NAME;
       wantDescription |= t == Nbd.INFO_DESCRIPTION;
     }
-    reply(opt, Nbd.REP_INFO, ByteBuffer.allocate(12).putShort((short) Nbd.INFO_EXPORT).putLong(e.device().size())
-        .putShort((short) transmissionFlags(e)).array());
-    reply(opt, Nbd.REP_INFO, ByteBuffer.allocate(14).putShort((short) Nbd.INFO_BLOCK_SIZE).putInt(1)
-        .putInt(Nbd.PREFERRED_BLOCK).putInt(Nbd.MAX_PAYLOAD).array());
+    reply(opt, Nbd.REP_INFO, Replies.infoExport(e.device().size(), transmissionFlags(e)));
+    reply(opt, Nbd.REP_INFO, Replies.infoBlockSize(1, Nbd.PREFERRED_BLOCK, Nbd.MAX_PAYLOAD));
     if (wantName) {
-      byte[] n = e.name().getBytes(StandardCharsets.UTF_8);
-      reply(opt, Nbd.REP_INFO, ByteBuffer.allocate(2 + n.length).putShort((short) Nbd.INFO_NAME).put(n).array());
+      reply(opt, Nbd.REP_INFO, Replies.infoString(Nbd.INFO_NAME, e.name()));
     }
     if (wantDescription && !e.description().isEmpty()) {
-      byte[] n = e.description().getBytes(StandardCharsets.UTF_8);
-      reply(opt, Nbd.REP_INFO, ByteBuffer.allocate(2 + n.length).putShort((short) Nbd.INFO_DESCRIPTION).put(n).array());
+      reply(opt, Nbd.REP_INFO, Replies.infoString(Nbd.INFO_DESCRIPTION, e.description()));
     }
-    reply(opt, Nbd.REP_ACK, new byte[0]);
+    reply(opt, Nbd.REP_ACK);
     if (opt == Nbd.OPT_GO) {
       export = e;
     }
@@ -391,16 +382,16 @@ final class NbdConnection implements Runnable {
   /** NBD_OPT_LIST_META_CONTEXT / NBD_OPT_SET_META_CONTEXT: only base:allocation exists. */
   private void metaContext(int opt, ByteBuffer d) throws IOException {
     if (opt == Nbd.OPT_SET_META_CONTEXT && !structured) {
-      reply(opt, Nbd.REP_ERR_INVALID, new byte[0]); // contexts are reported in structured replies only
+      reply(opt, Nbd.REP_ERR_INVALID); // contexts are reported in structured replies only
       return;
     }
     if (d.remaining() < 8) {
-      reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+      reply(opt, Nbd.REP_ERR_INVALID);
       return;
     }
     int nameLen = d.getInt();
     if (nameLen < 0 || nameLen > Nbd.MAX_STRING || nameLen + 4 > d.remaining()) {
-      reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+      reply(opt, Nbd.REP_ERR_INVALID);
       return;
     }
     String name = string(d.array(), d.position(), nameLen);
@@ -409,23 +400,23 @@ final class NbdConnection implements Runnable {
     List<String> q = new ArrayList<>();
     for (int i = 0; i < queries; i++) {
       if (d.remaining() < 4) {
-        reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+        reply(opt, Nbd.REP_ERR_INVALID);
         return;
       }
       int l = d.getInt();
       if (l < 0 || l > Nbd.MAX_STRING || l > d.remaining()) {
-        reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+        reply(opt, Nbd.REP_ERR_INVALID);
         return;
       }
       q.add(string(d.array(), d.position(), l));
       d.position(d.position() + l);
     }
     if (d.hasRemaining() || q.contains(null)) {
-      reply(opt, Nbd.REP_ERR_INVALID, new byte[0]);
+      reply(opt, Nbd.REP_ERR_INVALID);
       return;
     }
     if (name == null || !exports.containsKey(name)) {
-      reply(opt, Nbd.REP_ERR_UNKNOWN, new byte[0]);
+      reply(opt, Nbd.REP_ERR_UNKNOWN);
       return;
     }
     boolean match = opt == Nbd.OPT_LIST_META_CONTEXT && q.isEmpty();
@@ -436,11 +427,10 @@ final class NbdConnection implements Runnable {
       allocationContext = match;
     }
     if (match) {
-      byte[] n = Nbd.BASE_ALLOCATION.getBytes(StandardCharsets.US_ASCII);
-      reply(opt, Nbd.REP_META_CONTEXT, ByteBuffer.allocate(4 + n.length)
-          .putInt(opt == Nbd.OPT_SET_META_CONTEXT ? Nbd.BASE_ALLOCATION_ID : 0).put(n).array());
+      reply(opt, Nbd.REP_META_CONTEXT,
+          Replies.metaContext(opt == Nbd.OPT_SET_META_CONTEXT ? Nbd.BASE_ALLOCATION_ID : 0, Nbd.BASE_ALLOCATION));
     }
-    reply(opt, Nbd.REP_ACK, new byte[0]);
+    reply(opt, Nbd.REP_ACK);
   }
 
   private static int transmissionFlags(NbdExport e) {
@@ -457,9 +447,11 @@ final class NbdConnection implements Runnable {
   }
 
   private void reply(int opt, int type, byte[] data) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(20 + data.length).putLong(Nbd.OPTION_REPLY_MAGIC).putInt(opt).putInt(type)
-        .putInt(data.length).put(data);
-    send(b.flip());
+    send(Replies.option(opt, type, data));
+  }
+
+  private void reply(int opt, int type) throws IOException {
+    send(Replies.option(opt, type));
   }
 
   /** A protocol string: UTF-8 without NUL; null if it is not one. */
@@ -599,14 +591,7 @@ final class NbdConnection implements Runnable {
       return;
     }
     dst.flip();
-    ByteBuffer h;
-    if (structured) {
-      h = ByteBuffer.allocate(28).putInt(Nbd.STRUCTURED_REPLY_MAGIC).putShort((short) Nbd.REPLY_FLAG_DONE)
-          .putShort((short) Nbd.REPLY_TYPE_OFFSET_DATA).putLong(cookie).putInt(8 + n).putLong(offset);
-    } else {
-      h = ByteBuffer.allocate(16).putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(0).putLong(cookie);
-    }
-    replies.add(new Reply(new ByteBuffer[] {h.flip(), dst}, bytes, dst));
+    replies.add(new Reply(new ByteBuffer[] {Replies.readHeader(structured, cookie, offset, n), dst}, bytes, dst));
   }
 
   private void write(BlockDevice dev, int flags, long cookie, long offset, long length) throws IOException {
@@ -647,16 +632,17 @@ final class NbdConnection implements Runnable {
       error(cookie, Nbd.EINVAL);
       return;
     }
-    ByteBuffer descriptors = ByteBuffer.allocate(4 + 8 * 512).putInt(Nbd.BASE_ALLOCATION_ID);
+    List<BlockDevice.Extent> extents = new ArrayList<>();
     int err = guarded(() -> {
       long pos = offset;
       long end = offset + length;
-      while (pos < end && descriptors.hasRemaining()) {
+      while (pos < end && extents.size() < MAX_DESCRIPTORS) {
+        // at most 4 GiB - 4 KiB each: a descriptor's length is 32 bits and stays block-aligned
         BlockDevice.Extent x = dev.extentAt(pos, Math.min(end - pos, 0xFFFF_F000L));
         if (x.length() <= 0) {
           throw new IOException("device reported an empty extent at " + pos);
         }
-        descriptors.putInt((int) x.length()).putInt(x.zero() ? Nbd.STATE_HOLE | Nbd.STATE_ZERO : 0);
+        extents.add(x);
         pos += x.length();
         if ((flags & Nbd.CMD_FLAG_REQ_ONE) != 0) {
           break;
@@ -667,10 +653,7 @@ final class NbdConnection implements Runnable {
       error(cookie, err);
       return;
     }
-    descriptors.flip();
-    ByteBuffer h = ByteBuffer.allocate(20).putInt(Nbd.STRUCTURED_REPLY_MAGIC).putShort((short) Nbd.REPLY_FLAG_DONE)
-        .putShort((short) Nbd.REPLY_TYPE_BLOCK_STATUS).putLong(cookie).putInt(descriptors.remaining());
-    queue(0, h.flip(), descriptors);
+    queue(0, Replies.blockStatus(cookie, Nbd.BASE_ALLOCATION_ID, extents));
   }
 
   /** With FUA, a completed write is made durable before it is acknowledged. */
@@ -707,7 +690,7 @@ final class NbdConnection implements Runnable {
   }
 
   private void simple(long cookie, int error) {
-    queue(0, ByteBuffer.allocate(16).putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(error).putLong(cookie).flip());
+    queue(0, Replies.simple(cookie, error));
   }
 
   /** An error reply to a command that may carry data (structured when negotiated). */
@@ -716,13 +699,7 @@ final class NbdConnection implements Runnable {
   }
 
   private void error(long cookie, int error, int windowBytes) {
-    if (!structured) {
-      queue(windowBytes, ByteBuffer.allocate(16).putInt(Nbd.SIMPLE_REPLY_MAGIC).putInt(error).putLong(cookie).flip());
-      return;
-    }
-    queue(windowBytes, ByteBuffer.allocate(26).putInt(Nbd.STRUCTURED_REPLY_MAGIC)
-        .putShort((short) Nbd.REPLY_FLAG_DONE).putShort((short) Nbd.REPLY_TYPE_ERROR).putLong(cookie).putInt(6)
-        .putInt(error).putShort((short) 0).flip());
+    queue(windowBytes, Replies.error(structured, cookie, error));
   }
 
   /** Writes to the socket: during the handshake from the connection's thread, then from the reply thread only. */
