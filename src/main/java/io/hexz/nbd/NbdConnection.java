@@ -15,12 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
@@ -40,26 +36,18 @@ import javax.net.ssl.SSLException;
  * server's handshake timeout covers the TLS handshake, and a failed one ends only its connection.
  *
  * <p>Concurrency: three kinds of thread serve a connection. Its own thread reads every request.
- * Reads and block-status queries run on the server's shared I/O pool, up to {@link #MAX_IN_FLIGHT}
- * requests and {@link #WINDOW_BYTES} of read payload per connection (the per-connection request
- * limit; a larger read waits until it can run alone), because clients such as QEMU keep many
- * reads in flight on one connection, and served one at a time each would wait for the previous
- * reply's round trip and one block's decode. Writes, write-zeroes, trim and flush run on the
- * connection's thread in the order they arrive, so a flush covers every write replied to before
- * it, as the protocol requires. Every reply goes through a queue to the connection's reply thread
- * ("...-reply"), the only one that writes to the socket after the handshake: a pool thread never
- * blocks on a client that does not read its replies, so such a client stalls only its own
- * connection. A request holds its slot (and window bytes) until its reply is sent, which bounds
- * the queued replies too. Replies go out in the order they finish, which the protocol allows since
- * each carries its cookie. When the connection ends its thread waits for its requests in flight, so
- * nothing touches a device after the server has closed. The devices are thread-safe.
+ * Reads and block-status queries run on the server's shared I/O pool, within the connection's
+ * request slots and window ({@link ReplySender}), because clients such as QEMU keep many reads in
+ * flight on one connection, and served one at a time each would wait for the previous reply's
+ * round trip and one block's decode. Writes, write-zeroes, trim and flush run on the connection's
+ * thread in the order they arrive, so a flush covers every write replied to before it, as the
+ * protocol requires. Every reply goes through the connection's reply thread ({@link ReplySender}),
+ * the only one that writes to the socket after the handshake. When the connection ends its thread
+ * waits for its requests in flight, so nothing touches a device after the server has closed. The
+ * devices are thread-safe.
  */
 final class NbdConnection implements Runnable {
   private static final System.Logger LOG = System.getLogger(NbdConnection.class.getName());
-  /** Reads and block-status queries of one connection running at once. */
-  static final int MAX_IN_FLIGHT = 16;
-  /** Read payload of one connection in flight at once (a larger read runs alone). */
-  static final int WINDOW_BYTES = 16 << 20;
   /** Descriptors in one block-status reply (4 KiB of them); the client asks again for the rest. */
   private static final int MAX_DESCRIPTORS = 512;
 
@@ -75,18 +63,8 @@ final class NbdConnection implements Runnable {
   private TlsChannel secure;
   /** Set on NBD_CMD_DISC and NBD_OPT_ABORT: the client still reads, so TLS is closed with close_notify. */
   private volatile boolean cleanEnd;
-  private final Semaphore slots = new Semaphore(MAX_IN_FLIGHT);
-  private final Semaphore window = new Semaphore(WINDOW_BYTES);
-  /** Replies waiting for the reply thread; {@link #END} stops it. */
-  private final BlockingQueue<Reply> replies = new LinkedBlockingQueue<>();
-  /** Set by the reply thread once the socket failed: later replies are dropped, their slots freed. */
-  private volatile boolean sendFailed;
-
-  /** One reply and the window bytes its request holds (freed, with its slot, once it is sent). */
-  /** A reply; {@code pooled}, if not null, goes back to {@link #buffers} once sent. */
-  private record Reply(ByteBuffer[] parts, int windowBytes, ByteBuffer pooled) {}
-
-  private static final Reply END = new Reply(new ByteBuffer[0], 0, null);
+  /** The transmission phase's sending side, or null until an export is chosen; set before the reply thread starts. */
+  private ReplySender replies;
   private Buffered buffered;
   private DataInputStream in;
   private boolean noZeroes;
@@ -132,14 +110,13 @@ final class NbdConnection implements Runnable {
 
   @Override
   public void run() {
-    Thread replier = null;
     try {
       input(Channels.newInputStream(ch));
       if (handshake()) {
         handshakeDone.run();
-        replier = new Thread(this::replyLoop, Thread.currentThread().getName() + "-reply");
-        replier.setDaemon(true);
-        replier.start();
+        replies = new ReplySender(Thread.currentThread().getName() + "-reply", this::send, buffers, peer,
+            this::closeQuietly);
+        replies.start();
         transmission();
       }
     } catch (EOFException e) {
@@ -154,77 +131,9 @@ final class NbdConnection implements Runnable {
       LOG.log(System.Logger.Level.ERROR, () -> peer + ": unexpected " + e, e);
     } finally {
       closeQuietly(); // after a clean NBD_CMD_DISC every reply has been sent already
-      drain();
-      if (replier != null) {
-        replies.add(END);
-        try {
-          replier.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+      if (replies != null) {
+        replies.close();
       }
-    }
-  }
-
-  /** The reply thread: sends queued replies in turn; after a failed send only frees their slots. */
-  private void replyLoop() {
-    while (true) {
-      Reply r;
-      try {
-        r = replies.take();
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (r == END) {
-        return;
-      }
-      try {
-        if (!sendFailed) {
-          send(r.parts());
-        }
-      } catch (IOException e) {
-        sendFailed = true;
-        LOG.log(System.Logger.Level.DEBUG, () -> peer + ": reply failed: " + e);
-        closeQuietly(); // the connection's thread sees the socket closed and ends
-      } finally {
-        buffers.give(r.pooled());
-        window.release(r.windowBytes());
-        slots.release();
-      }
-    }
-  }
-
-  /** Hands a reply to the reply thread; the request's slot and window bytes go with it. */
-  private void queue(int windowBytes, ByteBuffer... parts) {
-    replies.add(new Reply(parts, windowBytes, null));
-  }
-
-  /** Takes a request slot and {@code bytes} of the window, waiting while the client has too many out. */
-  private void acquire(int bytes) throws IOException {
-    try {
-      slots.acquire();
-      try {
-        window.acquire(bytes);
-      } catch (InterruptedException e) {
-        slots.release();
-        throw e;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted");
-    }
-  }
-
-  /** Waits for this connection's requests in flight (bounded: a stuck device read is given up on). */
-  private void drain() {
-    try {
-      if (!slots.tryAcquire(MAX_IN_FLIGHT, 60, TimeUnit.SECONDS)) {
-        LOG.log(System.Logger.Level.WARNING, () -> peer + ": requests still running after 60 s; closing anyway");
-        return;
-      }
-      slots.release(MAX_IN_FLIGHT);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
@@ -481,23 +390,22 @@ final class NbdConnection implements Runnable {
       long length = in.readInt() & 0xFFFFFFFFL;
       if (type == Nbd.CMD_DISC) {
         cleanEnd = true;
-        drain(); // every reply is sent before the flush and the close
+        replies.drain(); // every reply is sent before the flush and the close
         if (dev.isWritable()) {
           dev.flush();
         }
         return;
       }
       boolean validRead = type == Nbd.CMD_READ && length <= Nbd.MAX_PAYLOAD && !outside(dev, offset, length);
-      int bytes = validRead ? (int) Math.min(length, WINDOW_BYTES) : 0;
-      acquire(bytes); // each request below queues exactly one reply, which frees the slot
+      int bytes = validRead ? (int) Math.min(length, ReplySender.WINDOW_BYTES) : 0;
+      replies.acquire(bytes); // each request below queues exactly one reply, which frees the slot
       boolean answered = false;
       try {
         answer(dev, type, flags, cookie, offset, length, validRead, bytes);
         answered = true;
       } finally {
         if (!answered) { // it threw before queueing its reply (the connection ends)
-          window.release(bytes);
-          slots.release();
+          replies.release(bytes);
         }
       }
     }
@@ -564,7 +472,8 @@ final class NbdConnection implements Runnable {
 
   private void closeQuietly() {
     TlsChannel t = secure;
-    if (t != null && cleanEnd && !sendFailed) {
+    ReplySender r = replies;
+    if (t != null && cleanEnd && (r == null || !r.failed())) {
       t.closeGracefully(); // close_notify, then the socket
       return;
     }
@@ -591,7 +500,7 @@ final class NbdConnection implements Runnable {
       return;
     }
     dst.flip();
-    replies.add(new Reply(new ByteBuffer[] {Replies.readHeader(structured, cookie, offset, n), dst}, bytes, dst));
+    replies.queueRead(Replies.readHeader(structured, cookie, offset, n), dst, bytes);
   }
 
   private void write(BlockDevice dev, int flags, long cookie, long offset, long length) throws IOException {
@@ -653,7 +562,7 @@ final class NbdConnection implements Runnable {
       error(cookie, err);
       return;
     }
-    queue(0, Replies.blockStatus(cookie, Nbd.BASE_ALLOCATION_ID, extents));
+    replies.queue(0, Replies.blockStatus(cookie, Nbd.BASE_ALLOCATION_ID, extents));
   }
 
   /** With FUA, a completed write is made durable before it is acknowledged. */
@@ -690,7 +599,7 @@ final class NbdConnection implements Runnable {
   }
 
   private void simple(long cookie, int error) {
-    queue(0, Replies.simple(cookie, error));
+    replies.queue(0, Replies.simple(cookie, error));
   }
 
   /** An error reply to a command that may carry data (structured when negotiated). */
@@ -699,7 +608,7 @@ final class NbdConnection implements Runnable {
   }
 
   private void error(long cookie, int error, int windowBytes) {
-    queue(windowBytes, Replies.error(structured, cookie, error));
+    replies.queue(windowBytes, Replies.error(structured, cookie, error));
   }
 
   /** Writes to the socket: during the handshake from the connection's thread, then from the reply thread only. */
