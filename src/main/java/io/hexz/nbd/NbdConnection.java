@@ -1,17 +1,11 @@
 package io.hexz.nbd;
 
 import io.hexz.read.BlockDevice;
-import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,20 +14,12 @@ import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLException;
 
 /**
- * One client of an {@link NbdServer}: the fixed newstyle handshake, then the transmission phase,
- * on the connection's own thread. Everything a client sends is bounded before it is used: option
- * payloads by {@link Nbd#MAX_OPTION_LENGTH} (longer ones end the connection before anything is
- * allocated for them), strings by {@link Nbd#MAX_STRING}, read and write payloads by
- * {@link Nbd#MAX_PAYLOAD}; a request outside the export is refused with an error reply. A client
- * that sends garbage (a wrong magic) loses its own connection and nothing else.
- *
- * <p>TLS: with credentials the server runs the protocol's FORCEDTLS mode. Before TLS every option
- * but NBD_OPT_STARTTLS and NBD_OPT_ABORT is answered NBD_REP_ERR_TLS_REQD, and
- * NBD_OPT_EXPORT_NAME (which has no error reply) ends the connection. NBD_OPT_STARTTLS is
- * acknowledged, the TLS handshake runs over the same socket ({@link TlsChannel}), and everything
- * after it, the rest of the options and the transmission phase, goes through TLS; a second
- * STARTTLS gets NBD_REP_ERR_INVALID. Without credentials STARTTLS gets NBD_REP_ERR_UNSUP. The
- * server's handshake timeout covers the TLS handshake, and a failed one ends only its connection.
+ * One client of an {@link NbdServer}: the fixed newstyle handshake ({@link Handshake}), then the
+ * transmission phase, on the connection's own thread. Everything a client sends is bounded before
+ * it is used: read and write payloads by {@link Nbd#MAX_PAYLOAD}; a request outside the export is
+ * refused with an error reply. A client that sends garbage (a wrong magic) loses its own
+ * connection and nothing else. A clean end (NBD_CMD_DISC, NBD_OPT_ABORT) closes TLS with
+ * close_notify, since the client still reads; any other end just closes the socket.
  *
  * <p>Concurrency: three kinds of thread serve a connection. Its own thread reads every request.
  * Reads and block-status queries run on the server's shared I/O pool, within the connection's
@@ -59,15 +45,13 @@ final class NbdConnection implements Runnable {
   private final ReplyBuffers buffers;
   /** The server's credentials, or null: no TLS. */
   private final NbdTls tls;
-  /** TLS once STARTTLS was acknowledged, else null; set on the connection's thread before the reply thread starts. */
+  /** TLS once the handshake ran STARTTLS, else null; set on the connection's thread before the reply thread starts. */
   private TlsChannel secure;
   /** Set on NBD_CMD_DISC and NBD_OPT_ABORT: the client still reads, so TLS is closed with close_notify. */
   private volatile boolean cleanEnd;
   /** The transmission phase's sending side, or null until an export is chosen; set before the reply thread starts. */
   private ReplySender replies;
-  private Buffered buffered;
   private DataInputStream in;
-  private boolean noZeroes;
   private boolean structured;
   private boolean allocationContext;
   private NbdExport export;
@@ -89,36 +73,24 @@ final class NbdConnection implements Runnable {
     this.tls = tls;
   }
 
-  /** The connection's input buffer; what it holds past the STARTTLS option starts the TLS handshake. */
-  private static final class Buffered extends BufferedInputStream {
-    Buffered(InputStream in) {
-      super(in, 64 * 1024);
-    }
-
-    /** Takes the bytes read from the socket but not yet consumed. */
-    synchronized ByteBuffer takeBuffered() {
-      ByteBuffer b = ByteBuffer.wrap(java.util.Arrays.copyOfRange(buf, pos, count));
-      pos = count;
-      return b;
-    }
-  }
-
-  private void input(InputStream raw) {
-    buffered = new Buffered(raw);
-    in = new DataInputStream(buffered);
-  }
-
   @Override
   public void run() {
     try {
-      input(Channels.newInputStream(ch));
-      if (handshake()) {
-        handshakeDone.run();
-        replies = new ReplySender(Thread.currentThread().getName() + "-reply", this::send, buffers, peer,
-            this::closeQuietly);
-        replies.start();
-        transmission();
+      Handshake.Negotiated n = new Handshake(ch, exports, tls, peer).negotiate();
+      secure = n.tls();
+      if (n.export() == null) {
+        cleanEnd = true; // NBD_OPT_ABORT, acknowledged: the client still reads
+        return;
       }
+      handshakeDone.run();
+      in = n.in();
+      structured = n.structured();
+      allocationContext = n.allocationContext();
+      export = n.export();
+      replies = new ReplySender(Thread.currentThread().getName() + "-reply", n.out(), buffers, peer,
+          this::closeQuietly);
+      replies.start();
+      transmission();
     } catch (EOFException e) {
       LOG.log(System.Logger.Level.DEBUG, () -> peer + ": disconnected");
     } catch (ProtocolException e) {
@@ -134,243 +106,6 @@ final class NbdConnection implements Runnable {
       if (replies != null) {
         replies.close();
       }
-    }
-  }
-
-  /** A client that breaks the protocol: its connection ends. */
-  static final class ProtocolException extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    ProtocolException(String message) {
-      super(message);
-    }
-  }
-
-  // ---------------------------------------------------------------- handshake
-
-  /** Negotiates options; true once an export is chosen (transmission follows), false on abort. */
-  private boolean handshake() throws IOException {
-    send(Replies.greeting());
-    int clientFlags = in.readInt();
-    if ((clientFlags & ~Nbd.CLIENT_FLAGS_KNOWN) != 0 || (clientFlags & Nbd.FLAG_FIXED_NEWSTYLE) == 0) {
-      throw new ProtocolException("client flags 0x" + Integer.toHexString(clientFlags)
-          + " (fixed newstyle is required, no other flags are known)");
-    }
-    noZeroes = (clientFlags & Nbd.FLAG_NO_ZEROES) != 0;
-    while (true) {
-      long magic = in.readLong();
-      if (magic != Nbd.IHAVEOPT) {
-        throw new ProtocolException("option without IHAVEOPT magic (0x" + Long.toHexString(magic) + ")");
-      }
-      int opt = in.readInt();
-      int len = in.readInt();
-      if (len < 0 || len > Nbd.MAX_OPTION_LENGTH) {
-        throw new ProtocolException("option " + opt + " of " + Integer.toUnsignedString(len)
-            + " bytes (at most " + Nbd.MAX_OPTION_LENGTH + ")");
-      }
-      byte[] data = new byte[len];
-      in.readFully(data);
-      ByteBuffer d = ByteBuffer.wrap(data);
-      if (tls != null && secure == null && opt != Nbd.OPT_STARTTLS && opt != Nbd.OPT_ABORT) {
-        if (opt == Nbd.OPT_EXPORT_NAME) { // it has no error reply
-          throw new ProtocolException("NBD_OPT_EXPORT_NAME before TLS, which this server requires");
-        }
-        reply(opt, Nbd.REP_ERR_TLS_REQD);
-        continue;
-      }
-      switch (opt) {
-        case Nbd.OPT_EXPORT_NAME -> {
-          NbdExport e = exports.get(string(data, 0, len));
-          if (e == null) {
-            throw new ProtocolException("NBD_OPT_EXPORT_NAME for an unknown export"); // no error reply exists
-          }
-          export = e;
-          send(Replies.exportName(e.device().size(), transmissionFlags(e), noZeroes));
-          return true;
-        }
-        case Nbd.OPT_ABORT -> {
-          cleanEnd = true;
-          reply(opt, Nbd.REP_ACK);
-          return false;
-        }
-        case Nbd.OPT_STARTTLS -> {
-          if (tls == null) {
-            reply(opt, Nbd.REP_ERR_UNSUP); // NBD is clear text here (README, Security)
-          } else if (secure != null || len != 0) {
-            reply(opt, Nbd.REP_ERR_INVALID); // TLS already runs, or a malformed request
-          } else {
-            reply(opt, Nbd.REP_ACK);
-            startTls();
-          }
-        }
-        case Nbd.OPT_LIST -> {
-          if (len != 0) {
-            reply(opt, Nbd.REP_ERR_INVALID);
-            continue;
-          }
-          for (NbdExport e : exports.values()) {
-            reply(opt, Nbd.REP_SERVER, Replies.server(e.name(), e.description()));
-          }
-          reply(opt, Nbd.REP_ACK);
-        }
-        case Nbd.OPT_INFO, Nbd.OPT_GO -> {
-          if (infoOrGo(opt, d) && opt == Nbd.OPT_GO) {
-            return true;
-          }
-        }
-        case Nbd.OPT_STRUCTURED_REPLY -> {
-          if (len != 0) {
-            reply(opt, Nbd.REP_ERR_INVALID);
-          } else {
-            structured = true;
-            reply(opt, Nbd.REP_ACK);
-          }
-        }
-        case Nbd.OPT_LIST_META_CONTEXT, Nbd.OPT_SET_META_CONTEXT -> metaContext(opt, d);
-        default -> reply(opt, Nbd.REP_ERR_UNSUP);
-      }
-    }
-  }
-
-  /**
-   * After NBD_REP_ACK to STARTTLS: the TLS handshake over the same socket, starting with whatever
-   * the client already sent past its option; every later byte in either direction is TLS.
-   */
-  private void startTls() throws IOException {
-    secure = new TlsChannel(ch, tls.newEngine(), buffered.takeBuffered());
-    secure.handshake();
-    input(Channels.newInputStream(secure));
-    LOG.log(System.Logger.Level.DEBUG, () -> peer + ": TLS " + secure.describe());
-  }
-
-  /** NBD_OPT_INFO / NBD_OPT_GO; true if the export was found and acknowledged. */
-  private boolean infoOrGo(int opt, ByteBuffer d) throws IOException {
-    if (d.remaining() < 4) {
-      reply(opt, Nbd.REP_ERR_INVALID);
-      return false;
-    }
-    int nameLen = d.getInt();
-    if (nameLen < 0 || nameLen > Nbd.MAX_STRING || nameLen + 2 > d.remaining()) {
-      reply(opt, Nbd.REP_ERR_INVALID);
-      return false;
-    }
-    String name = string(d.array(), d.position(), nameLen);
-    d.position(d.position() + nameLen);
-    int requests = d.getShort() & 0xFFFF;
-    if (d.remaining() != requests * 2) {
-      reply(opt, Nbd.REP_ERR_INVALID);
-      return false;
-    }
-    NbdExport e = name == null ? null : exports.get(name);
-    if (e == null) {
-      reply(opt, Nbd.REP_ERR_UNKNOWN);
-      return false;
-    }
-    boolean wantName = false;
-    boolean wantDescription = false;
-    for (int i = 0; i < requests; i++) {
-      int t = d.getShort() & 0xFFFF;
-      wantName |= t == Nbd.INFO_NAME;
-      wantDescription |= t == Nbd.INFO_DESCRIPTION;
-    }
-    reply(opt, Nbd.REP_INFO, Replies.infoExport(e.device().size(), transmissionFlags(e)));
-    reply(opt, Nbd.REP_INFO, Replies.infoBlockSize(1, Nbd.PREFERRED_BLOCK, Nbd.MAX_PAYLOAD));
-    if (wantName) {
-      reply(opt, Nbd.REP_INFO, Replies.infoString(Nbd.INFO_NAME, e.name()));
-    }
-    if (wantDescription && !e.description().isEmpty()) {
-      reply(opt, Nbd.REP_INFO, Replies.infoString(Nbd.INFO_DESCRIPTION, e.description()));
-    }
-    reply(opt, Nbd.REP_ACK);
-    if (opt == Nbd.OPT_GO) {
-      export = e;
-    }
-    return true;
-  }
-
-  /** NBD_OPT_LIST_META_CONTEXT / NBD_OPT_SET_META_CONTEXT: only base:allocation exists. */
-  private void metaContext(int opt, ByteBuffer d) throws IOException {
-    if (opt == Nbd.OPT_SET_META_CONTEXT && !structured) {
-      reply(opt, Nbd.REP_ERR_INVALID); // contexts are reported in structured replies only
-      return;
-    }
-    if (d.remaining() < 8) {
-      reply(opt, Nbd.REP_ERR_INVALID);
-      return;
-    }
-    int nameLen = d.getInt();
-    if (nameLen < 0 || nameLen > Nbd.MAX_STRING || nameLen + 4 > d.remaining()) {
-      reply(opt, Nbd.REP_ERR_INVALID);
-      return;
-    }
-    String name = string(d.array(), d.position(), nameLen);
-    d.position(d.position() + nameLen);
-    int queries = d.getInt();
-    List<String> q = new ArrayList<>();
-    for (int i = 0; i < queries; i++) {
-      if (d.remaining() < 4) {
-        reply(opt, Nbd.REP_ERR_INVALID);
-        return;
-      }
-      int l = d.getInt();
-      if (l < 0 || l > Nbd.MAX_STRING || l > d.remaining()) {
-        reply(opt, Nbd.REP_ERR_INVALID);
-        return;
-      }
-      q.add(string(d.array(), d.position(), l));
-      d.position(d.position() + l);
-    }
-    if (d.hasRemaining() || q.contains(null)) {
-      reply(opt, Nbd.REP_ERR_INVALID);
-      return;
-    }
-    if (name == null || !exports.containsKey(name)) {
-      reply(opt, Nbd.REP_ERR_UNKNOWN);
-      return;
-    }
-    boolean match = opt == Nbd.OPT_LIST_META_CONTEXT && q.isEmpty();
-    for (String s : q) {
-      match |= s.equals(Nbd.BASE_ALLOCATION) || s.equals("base:");
-    }
-    if (opt == Nbd.OPT_SET_META_CONTEXT) {
-      allocationContext = match;
-    }
-    if (match) {
-      reply(opt, Nbd.REP_META_CONTEXT,
-          Replies.metaContext(opt == Nbd.OPT_SET_META_CONTEXT ? Nbd.BASE_ALLOCATION_ID : 0, Nbd.BASE_ALLOCATION));
-    }
-    reply(opt, Nbd.REP_ACK);
-  }
-
-  private static int transmissionFlags(NbdExport e) {
-    int f = Nbd.TF_HAS_FLAGS | Nbd.TF_SEND_FLUSH | Nbd.TF_SEND_DF
-        // Every connection serves the same device object, whose flush makes every completed write
-        // of every connection durable: the condition the protocol sets for multi-conn.
-        | Nbd.TF_CAN_MULTI_CONN;
-    if (e.device().isWritable()) {
-      f |= Nbd.TF_SEND_FUA | Nbd.TF_SEND_TRIM | Nbd.TF_SEND_WRITE_ZEROES;
-    } else {
-      f |= Nbd.TF_READ_ONLY;
-    }
-    return f;
-  }
-
-  private void reply(int opt, int type, byte[] data) throws IOException {
-    send(Replies.option(opt, type, data));
-  }
-
-  private void reply(int opt, int type) throws IOException {
-    send(Replies.option(opt, type));
-  }
-
-  /** A protocol string: UTF-8 without NUL; null if it is not one. */
-  private static String string(byte[] b, int off, int len) {
-    try {
-      String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b, off, len)).toString();
-      return s.indexOf('\0') >= 0 ? null : s;
-    } catch (CharacterCodingException e) {
-      return null;
     }
   }
 
@@ -609,20 +344,5 @@ final class NbdConnection implements Runnable {
 
   private void error(long cookie, int error, int windowBytes) {
     replies.queue(windowBytes, Replies.error(structured, cookie, error));
-  }
-
-  /** Writes to the socket: during the handshake from the connection's thread, then from the reply thread only. */
-  private void send(ByteBuffer... parts) throws IOException {
-    if (secure != null) {
-      secure.write(parts);
-      return;
-    }
-    long left = 0;
-    for (ByteBuffer p : parts) {
-      left += p.remaining();
-    }
-    while (left > 0) {
-      left -= ch.write(parts);
-    }
   }
 }

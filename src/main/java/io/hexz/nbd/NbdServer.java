@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * most {@link NbdOptions#maxConnections} at once (more are closed at accept); a client has
  * {@link NbdOptions#handshakeTimeout} (30 s by default) to finish its handshake, TLS handshake
  * included, so stalled connections cannot pile up. With {@link NbdOptions#tls} every client must
- * start TLS (NBD_OPT_STARTTLS) before anything else; see {@link NbdConnection}. {@link #close} stops accepting, ends every connection and returns once their threads ended;
+ * start TLS (NBD_OPT_STARTTLS) before anything else; see {@link Handshake}. {@link #close} stops accepting, ends every connection and returns once their threads ended;
  * the exports' devices are the caller's to close (after this). Thread-safe.
  */
 public final class NbdServer implements Closeable {

@@ -31,17 +31,12 @@ final class ReplySender {
   /** Read payload of one connection in flight at once (a larger read runs alone). */
   static final int WINDOW_BYTES = 16 << 20;
 
-  /** Writes whole buffers to the client (the socket, or TLS over it). */
-  interface Output {
-    void send(ByteBuffer... parts) throws IOException;
-  }
-
   /** A reply, with the window bytes its request holds; {@code pooled}, if not null, goes back to {@link #buffers} once sent. */
   private record Reply(ByteBuffer[] parts, int windowBytes, ByteBuffer pooled) {}
 
   private static final Reply END = new Reply(new ByteBuffer[0], 0, null);
 
-  private final Output out;
+  private final ClientOutput out;
   private final ReplyBuffers buffers;
   private final String peer;
   private final Runnable onFailure;
@@ -59,7 +54,7 @@ final class ReplySender {
    * @param onFailure run on the reply thread when a send fails (it closes the socket, which ends
    *     the connection's thread too)
    */
-  ReplySender(String threadName, Output out, ReplyBuffers buffers, String peer, Runnable onFailure) {
+  ReplySender(String threadName, ClientOutput out, ReplyBuffers buffers, String peer, Runnable onFailure) {
     this.out = out;
     this.buffers = buffers;
     this.peer = peer;
