@@ -1,41 +1,31 @@
 package io.hexz.nbd;
 
 import io.hexz.read.BlockDevice;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import javax.net.ssl.SSLException;
 
 /**
- * One client of an {@link NbdServer}: the fixed newstyle handshake ({@link Handshake}), then the
- * transmission phase, on the connection's own thread. Everything a client sends is bounded before
- * it is used: read and write payloads by {@link Nbd#MAX_PAYLOAD}; a request outside the export is
- * refused with an error reply. A client that sends garbage (a wrong magic) loses its own
- * connection and nothing else. A clean end (NBD_CMD_DISC, NBD_OPT_ABORT) closes TLS with
- * close_notify, since the client still reads; any other end just closes the socket.
+ * One client of an {@link NbdServer}, from accept to close, on the connection's own thread: the
+ * fixed newstyle handshake ({@link Handshake}), then the transmission phase ({@link Transmission},
+ * with its replies sent by a {@link ReplySender}), then the end. A client that breaks the protocol
+ * loses its own connection and nothing else; whatever ends a connection is logged here. A clean
+ * end (NBD_CMD_DISC, NBD_OPT_ABORT) closes TLS with close_notify, since the client still reads;
+ * any other end just closes the socket.
  *
- * <p>Concurrency: three kinds of thread serve a connection. Its own thread reads every request.
- * Reads and block-status queries run on the server's shared I/O pool, within the connection's
- * request slots and window ({@link ReplySender}), because clients such as QEMU keep many reads in
- * flight on one connection, and served one at a time each would wait for the previous reply's
- * round trip and one block's decode. Writes, write-zeroes, trim and flush run on the connection's
- * thread in the order they arrive, so a flush covers every write replied to before it, as the
- * protocol requires. Every reply goes through the connection's reply thread ({@link ReplySender}),
- * the only one that writes to the socket after the handshake. When the connection ends its thread
- * waits for its requests in flight, so nothing touches a device after the server has closed. The
- * devices are thread-safe.
+ * <p>Concurrency: three kinds of thread serve a connection. Its own thread runs the handshake and
+ * then reads every request, and serves writes, write-zeroes, trim and flush in order; reads and
+ * block-status queries run on the server's shared I/O pool ({@link Transmission} says why); every
+ * reply goes through the connection's reply thread, the only one that writes to the socket after
+ * the handshake ({@link ReplySender}). When the connection ends its thread waits for its requests
+ * in flight, so nothing touches a device after the server has closed; on NBD_CMD_DISC it waits
+ * before the final flush, so the flush covers every write replied to.
  */
 final class NbdConnection implements Runnable {
   private static final System.Logger LOG = System.getLogger(NbdConnection.class.getName());
-  /** Descriptors in one block-status reply (4 KiB of them); the client asks again for the rest. */
-  private static final int MAX_DESCRIPTORS = 512;
 
   private final SocketChannel ch;
   private final Map<String, NbdExport> exports;
@@ -51,11 +41,6 @@ final class NbdConnection implements Runnable {
   private volatile boolean cleanEnd;
   /** The transmission phase's sending side, or null until an export is chosen; set before the reply thread starts. */
   private ReplySender replies;
-  private DataInputStream in;
-  private boolean structured;
-  private boolean allocationContext;
-  private NbdExport export;
-  private byte[] buf = new byte[0];
 
   /**
    * @param io runs reads and block-status queries (the server's pool, shared by its connections)
@@ -83,14 +68,16 @@ final class NbdConnection implements Runnable {
         return;
       }
       handshakeDone.run();
-      in = n.in();
-      structured = n.structured();
-      allocationContext = n.allocationContext();
-      export = n.export();
       replies = new ReplySender(Thread.currentThread().getName() + "-reply", n.out(), buffers, peer,
           this::closeQuietly);
       replies.start();
-      transmission();
+      new Transmission(n, replies, io, buffers, peer).serve();
+      cleanEnd = true; // NBD_CMD_DISC: the client still reads
+      replies.drain(); // every reply is sent before the flush and the close
+      BlockDevice dev = n.export().device();
+      if (dev.isWritable()) {
+        dev.flush();
+      }
     } catch (EOFException e) {
       LOG.log(System.Logger.Level.DEBUG, () -> peer + ": disconnected");
     } catch (ProtocolException e) {
@@ -109,102 +96,10 @@ final class NbdConnection implements Runnable {
     }
   }
 
-  // ---------------------------------------------------------------- transmission
-
-  private void transmission() throws IOException {
-    BlockDevice dev = export.device();
-    while (true) {
-      int magic = in.readInt();
-      if (magic != Nbd.REQUEST_MAGIC) {
-        throw new ProtocolException("request without request magic (0x" + Integer.toHexString(magic) + ")");
-      }
-      int flags = in.readShort() & 0xFFFF;
-      int type = in.readShort() & 0xFFFF;
-      long cookie = in.readLong();
-      long offset = in.readLong();
-      long length = in.readInt() & 0xFFFFFFFFL;
-      if (type == Nbd.CMD_DISC) {
-        cleanEnd = true;
-        replies.drain(); // every reply is sent before the flush and the close
-        if (dev.isWritable()) {
-          dev.flush();
-        }
-        return;
-      }
-      boolean validRead = type == Nbd.CMD_READ && length <= Nbd.MAX_PAYLOAD && !outside(dev, offset, length);
-      int bytes = validRead ? (int) Math.min(length, ReplySender.WINDOW_BYTES) : 0;
-      replies.acquire(bytes); // each request below queues exactly one reply, which frees the slot
-      boolean answered = false;
-      try {
-        answer(dev, type, flags, cookie, offset, length, validRead, bytes);
-        answered = true;
-      } finally {
-        if (!answered) { // it threw before queueing its reply (the connection ends)
-          replies.release(bytes);
-        }
-      }
-    }
-  }
-
-  /** Serves one request other than NBD_CMD_DISC; queues its one reply or throws before queueing. */
-  private void answer(BlockDevice dev, int type, int flags, long cookie, long offset, long length, boolean validRead,
-      int bytes) throws IOException {
-    switch (type) {
-      case Nbd.CMD_READ -> {
-        if (validRead) {
-          dispatch(bytes, cookie, () -> read(dev, cookie, offset, (int) length, bytes));
-        } else {
-          error(cookie, length > Nbd.MAX_PAYLOAD ? Nbd.EOVERFLOW : Nbd.EINVAL);
-        }
-      }
-      case Nbd.CMD_WRITE -> write(dev, flags, cookie, offset, length);
-      case Nbd.CMD_FLUSH -> {
-        int err = 0;
-        if (dev.isWritable()) {
-          err = guarded(dev::flush);
-        }
-        simple(cookie, err);
-      }
-      case Nbd.CMD_TRIM -> {
-        int refused = !dev.isWritable() ? Nbd.EPERM : outside(dev, offset, length) ? Nbd.EINVAL : 0;
-        int err = refused != 0 ? refused : guarded(() -> dev.discard(offset, length));
-        simple(cookie, err != 0 ? err : fuaFlush(dev, flags, 0));
-      }
-      case Nbd.CMD_WRITE_ZEROES -> writeZeroes(dev, flags, cookie, offset, length);
-      case Nbd.CMD_BLOCK_STATUS -> dispatch(0, cookie, () -> blockStatus(dev, flags, cookie, offset, length));
-      default -> simple(cookie, Nbd.EINVAL);
-    }
-  }
-
-  /** Why a write or write-zeroes cannot run: EPERM on a read-only export, ENOSPC past its end; else 0. */
-  private static int writeRefused(BlockDevice dev, long offset, long length) {
-    return !dev.isWritable() ? Nbd.EPERM : outside(dev, offset, length) ? Nbd.ENOSPC : 0;
-  }
-
-  private static boolean outside(BlockDevice dev, long offset, long length) {
-    return offset < 0 || offset > dev.size() || length > dev.size() - offset;
-  }
-
   /**
-   * Runs {@code task}, which queues the request's one reply, on the I/O pool; its slot and
-   * {@code bytes} are already taken. A task that fails unexpectedly answers EIO.
+   * Closes the connection: gracefully after a clean end, else just the socket. Runs on the
+   * connection's thread at its end, and on the reply thread once a send failed (never gracefully).
    */
-  private void dispatch(int bytes, long cookie, Io task) throws IOException {
-    Runnable r = () -> {
-      try {
-        task.run();
-      } catch (IOException | RuntimeException e) {
-        LOG.log(System.Logger.Level.ERROR, () -> peer + ": unexpected " + e, e);
-        error(cookie, Nbd.EIO, bytes);
-      }
-    };
-    try {
-      io.execute(r);
-    } catch (RejectedExecutionException e) {
-      throw new IOException("server is closing"); // the caller frees the slot
-    }
-  }
-
   private void closeQuietly() {
     TlsChannel t = secure;
     ReplySender r = replies;
@@ -217,132 +112,5 @@ final class NbdConnection implements Runnable {
     } catch (IOException ignored) {
       // closing anyway
     }
-  }
-
-  /** One read, on an I/O thread; its reply carries the request's {@code bytes} of the window. */
-  private void read(BlockDevice dev, long cookie, long offset, int n, int bytes) {
-    ByteBuffer dst = buffers.take(n);
-    int err = guarded(() -> {
-      while (dst.hasRemaining()) {
-        if (dev.read(dst, offset + dst.position()) < 0) {
-          throw new EOFException("device ended early");
-        }
-      }
-    });
-    if (err != 0) {
-      buffers.give(dst);
-      error(cookie, err, bytes);
-      return;
-    }
-    dst.flip();
-    replies.queueRead(Replies.readHeader(structured, cookie, offset, n), dst, bytes);
-  }
-
-  private void write(BlockDevice dev, int flags, long cookie, long offset, long length) throws IOException {
-    if (length > Nbd.MAX_PAYLOAD) {
-      // The payload cannot be skipped safely without reading it all: the connection ends.
-      throw new ProtocolException("write of " + length + " bytes (at most " + Nbd.MAX_PAYLOAD + ")");
-    }
-    int n = (int) length;
-    byte[] b = buffer(n);
-    in.readFully(b, 0, n);
-    int refused = writeRefused(dev, offset, length);
-    if (refused != 0) {
-      simple(cookie, refused);
-      return;
-    }
-    int err = guarded(() -> dev.write(ByteBuffer.wrap(b, 0, n), offset));
-    simple(cookie, err != 0 ? err : fuaFlush(dev, flags, 0));
-  }
-
-  private void writeZeroes(BlockDevice dev, int flags, long cookie, long offset, long length) throws IOException {
-    int refused = writeRefused(dev, offset, length);
-    if (refused != 0) {
-      simple(cookie, refused);
-      return;
-    }
-    if ((flags & Nbd.CMD_FLAG_FAST_ZERO) != 0) {
-      simple(cookie, Nbd.ENOTSUP); // not promised fast: a device without discard writes zeros
-      return;
-    }
-    // Zeros are a discard: an overlay records them without storing pages (NBD_CMD_FLAG_NO_HOLE
-    // asks that the range stay allocated, which an overlay cannot promise either way).
-    int err = guarded(() -> dev.discard(offset, length));
-    simple(cookie, err != 0 ? err : fuaFlush(dev, flags, 0));
-  }
-
-  private void blockStatus(BlockDevice dev, int flags, long cookie, long offset, long length) throws IOException {
-    if (!structured || !allocationContext || length == 0 || outside(dev, offset, length)) {
-      error(cookie, Nbd.EINVAL);
-      return;
-    }
-    List<BlockDevice.Extent> extents = new ArrayList<>();
-    int err = guarded(() -> {
-      long pos = offset;
-      long end = offset + length;
-      while (pos < end && extents.size() < MAX_DESCRIPTORS) {
-        // at most 4 GiB - 4 KiB each: a descriptor's length is 32 bits and stays block-aligned
-        BlockDevice.Extent x = dev.extentAt(pos, Math.min(end - pos, 0xFFFF_F000L));
-        if (x.length() <= 0) {
-          throw new IOException("device reported an empty extent at " + pos);
-        }
-        extents.add(x);
-        pos += x.length();
-        if ((flags & Nbd.CMD_FLAG_REQ_ONE) != 0) {
-          break;
-        }
-      }
-    });
-    if (err != 0) {
-      error(cookie, err);
-      return;
-    }
-    replies.queue(0, Replies.blockStatus(cookie, Nbd.BASE_ALLOCATION_ID, extents));
-  }
-
-  /** With FUA, a completed write is made durable before it is acknowledged. */
-  private static int fuaFlush(BlockDevice dev, int flags, int err) {
-    if (err != 0 || (flags & Nbd.CMD_FLAG_FUA) == 0) {
-      return err;
-    }
-    return guarded(dev::flush);
-  }
-
-  private interface Io {
-    void run() throws IOException;
-  }
-
-  /** Runs a device operation; an I/O error becomes EIO for the client (and a log line), never a disconnect. */
-  private static int guarded(Io op) {
-    try {
-      op.run();
-      return 0;
-    } catch (IOException e) {
-      LOG.log(System.Logger.Level.WARNING, e.getMessage());
-      return e.getMessage() != null && e.getMessage().contains("No space left") ? Nbd.ENOSPC : Nbd.EIO;
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.ERROR, "unexpected " + e, e);
-      return Nbd.EIO;
-    }
-  }
-
-  private byte[] buffer(int n) {
-    if (buf.length < n) {
-      buf = new byte[Math.max(n, Math.min(Nbd.MAX_PAYLOAD, buf.length * 2))];
-    }
-    return buf;
-  }
-
-  private void simple(long cookie, int error) {
-    replies.queue(0, Replies.simple(cookie, error));
-  }
-
-  /** An error reply to a command that may carry data (structured when negotiated). */
-  private void error(long cookie, int error) {
-    error(cookie, error, 0);
-  }
-
-  private void error(long cookie, int error, int windowBytes) {
-    replies.queue(windowBytes, Replies.error(structured, cookie, error));
   }
 }
