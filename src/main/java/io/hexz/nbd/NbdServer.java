@@ -28,11 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An NBD server (fixed newstyle) over a TCP port or a Unix socket, serving a fixed set of
  * {@link NbdExport}s. Connections are served concurrently, one thread each ("hexz-nbd-N") that
  * reads its requests, with reads running on a shared pool of {@link #IO_THREADS} threads
- * ("hexz-nbd-io-N"; see {@link NbdConnection} for the per-connection window), at
+ * ("hexz-nbd-io-N"; see {@link ReplySender} for the per-connection window), at
  * most {@link NbdOptions#maxConnections} at once (more are closed at accept); a client has
  * {@link NbdOptions#handshakeTimeout} (30 s by default) to finish its handshake, TLS handshake
  * included, so stalled connections cannot pile up. With {@link NbdOptions#tls} every client must
- * start TLS (NBD_OPT_STARTTLS) before anything else; see {@link NbdConnection}. {@link #close} stops accepting, ends every connection and returns once their threads ended;
+ * start TLS (NBD_OPT_STARTTLS) before anything else; see {@link Handshake}. {@link #close} stops accepting, ends every connection and returns once their threads ended;
  * the exports' devices are the caller's to close (after this). Thread-safe.
  */
 public final class NbdServer implements Closeable {
