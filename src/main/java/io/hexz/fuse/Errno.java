@@ -1,7 +1,5 @@
 package io.hexz.fuse;
 
-import io.hexz.format.SnapshotException;
-import io.hexz.overlay.OverlayException;
 import java.nio.ReadOnlyBufferException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
@@ -36,6 +34,9 @@ final class Errno {
 
   /** The errno for an exception (positive). */
   static int of(Throwable t) {
+    if (t instanceof java.io.UncheckedIOException && t.getCause() != null) {
+      t = t.getCause(); // a stream or lambda wrapped it; the errno is the IOException's
+    }
     if (t instanceof FuseError) {
       return ((FuseError) t).errno;
     }
@@ -54,10 +55,7 @@ final class Errno {
     if (t instanceof OutOfMemoryError) {
       return ErrorCodes.ENOMEM();
     }
-    if (t instanceof SnapshotException || t instanceof OverlayException) {
-      return ErrorCodes.EIO();
-    }
-    return ErrorCodes.EIO();
+    return ErrorCodes.EIO(); // damage (SnapshotException, OverlayException) and everything else
   }
 
   /** A callback's deliberate errno result (ENOENT, EISDIR...). */

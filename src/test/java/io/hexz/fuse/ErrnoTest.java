@@ -43,6 +43,8 @@ class ErrnoTest {
         row(new OverlayException("/o.ovl", "damaged page log"), ErrorCodes.EIO()),
         row(new ReadOnlySourceException("/dir", "read-only"), ErrorCodes.EIO()),
         row(new IOException("disk gone"), ErrorCodes.EIO()),
+        row(new java.io.UncheckedIOException(new NoSuchFileException("/gone")), ErrorCodes.ENOENT()),
+        row(new java.io.UncheckedIOException(new IOException("disk gone")), ErrorCodes.EIO()),
         row(new IllegalStateException("closed"), ErrorCodes.EIO()),
         row(new StackOverflowError(), ErrorCodes.EIO()));
   }
