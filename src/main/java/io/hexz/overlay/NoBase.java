@@ -1,6 +1,6 @@
 package io.hexz.overlay;
 
-import io.hexz.read.BlockDevice;
+import io.hexz.read.AbstractBlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * its entry, and it refuses to be read, which only a partial-page write or a read of a page the
  * overlay does not hold would need. Immutable.
  */
-final class NoBase implements BlockDevice {
+final class NoBase extends AbstractBlockDevice {
   private final Path overlay;
   private final long size;
 
@@ -26,7 +26,7 @@ final class NoBase implements BlockDevice {
   }
 
   @Override
-  public int read(ByteBuffer dst, long offset) throws IOException {
+  protected int readChecked(ByteBuffer dst, long offset) throws IOException {
     throw new IOException(overlay + ": opened without its base snapshot, which this read needs");
   }
 

@@ -1,6 +1,7 @@
 package io.hexz.overlay;
 
 import io.hexz.format.Checksums;
+import io.hexz.read.AbstractBlockDevice;
 import io.hexz.read.BlockDevice;
 import java.io.EOFException;
 import java.io.IOException;
@@ -55,7 +56,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * needs no further locking. Lock order: {@code compactLock} (one compaction, resize or close at a
  * time), then {@code rw}; {@link AutoCompaction}'s monitor, then {@code rw}'s read lock. Nothing
  * takes either of the first two while holding {@code rw}: a write checks for compaction and
- * back-pressure only after it unlocked.
+ * back-pressure only after it unlocked. {@link AbstractBlockDevice} checks each call's range and
+ * the closed state before {@code rw} is taken; a resize or a close may run in between (both
+ * change those only under the write lock), so the hooks check again under {@code rw}
+ * ({@link #recheck}).
  *
  * <p>Why this is one class: it holds everything {@code rw} guards (the log writer and the file
  * lock, the page table, the base, the size and the header's minor version), which a compaction
@@ -70,7 +74,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * page map and what follows from it), {@link Compaction} (which pages a compaction copies, and
  * when) and {@link AutoCompaction} (when to compact, and the back-pressure on writers).
  */
-final class OverlayFile implements Overlay {
+final class OverlayFile extends AbstractBlockDevice implements Overlay {
   static final int HEADER_SIZE = 4096;
   static final int RECORD_MAGIC = 0x524F5848; // "HXOR"
   static final int RECORD_HEADER = 32;
@@ -112,6 +116,7 @@ final class OverlayFile implements Overlay {
 
   private OverlayFile(Path path, FileChannel ch, FileLock lock, BlockDevice base, OverlayHeader h, boolean ro,
       LogReplay.Replayed replayed) {
+    super("overlay " + path);
     this.path = path;
     this.log = new LogWriter(ch, replayed.end(), replayed.seq());
     this.table = replayed.table();
@@ -276,14 +281,13 @@ final class OverlayFile implements Overlay {
   }
 
   @Override
-  public int read(ByteBuffer dst, long offset) throws IOException {
+  protected int readChecked(ByteBuffer dst, long offset) throws IOException {
     rw.readLock().lock(); // size is only stable under the lock (a resize changes it)
     try {
-      int pre = BlockDevice.precheckRead(dst, offset, size);
-      if (pre <= 0) {
-        return pre;
-      }
       ensureOpen();
+      if (offset >= size) {
+        return -1; // shrunk since the check
+      }
       int total = (int) Math.min(dst.remaining(), size - offset);
       readLocked(dst, offset, total);
       return total;
@@ -294,15 +298,12 @@ final class OverlayFile implements Overlay {
 
   /** Overlay pages are data, discarded ones zero; elsewhere the base's state holds, cut at the next overlay page. */
   @Override
-  public Extent extentAt(long offset, long maxLength) throws IOException {
+  protected Extent extentAtChecked(long offset, long length) throws IOException {
     rw.readLock().lock();
     try {
-      if (offset < 0 || offset >= size || maxLength <= 0) {
-        return Overlay.super.extentAt(offset, maxLength); // throws the argument error
-      }
-      ensureOpen();
+      recheck("extent", offset, length);
       // Bounded so that one call scans at most 16 Ki page-map entries.
-      long end = Math.min(size, offset + Math.min(maxLength, 16384L * PAGE_SIZE));
+      long end = offset + Math.min(length, 16384L * PAGE_SIZE);
       long p = offset / PAGE_SIZE;
       long at = table.get(p);
       if (at >= 0) {
@@ -375,12 +376,10 @@ final class OverlayFile implements Overlay {
   }
 
   @Override
-  public void write(ByteBuffer src, long offset) throws IOException {
-    requireWritable();
-    ensureOpen();
+  protected void writeChecked(ByteBuffer src, long offset) throws IOException {
     rw.writeLock().lock();
     try {
-      BlockDevice.requireInside("write", offset, src.remaining(), size);
+      recheck("write", offset, src.remaining());
       while (src.hasRemaining()) {
         long first = offset / PAGE_SIZE;
         long last = Math.min(pages(size) - 1, (offset + src.remaining() - 1) / PAGE_SIZE);
@@ -432,17 +431,15 @@ final class OverlayFile implements Overlay {
    * pages written instead, so that an older hexz can still read it.
    */
   @Override
-  public void discard(long offset, long length) throws IOException {
-    requireWritable();
-    ensureOpen();
+  protected void discardChecked(long offset, long length) throws IOException {
     rw.writeLock().lock();
     try {
-      BlockDevice.requireInside("discard", offset, length, size);
+      recheck("discard", offset, length);
       long endPos = offset + length;
       long firstFull = (offset + PAGE_SIZE - 1) / PAGE_SIZE;
       long endFull = endPos == size ? pages(size) : endPos / PAGE_SIZE; // the device's short last page counts whole
       if (minor < 1 || firstFull >= endFull) {
-        Overlay.super.discard(offset, length);
+        super.discardChecked(offset, length); // zeros, written through write()
       } else {
         long headEnd = Math.min(endPos, firstFull * PAGE_SIZE);
         if (headEnd > offset) {
@@ -648,16 +645,25 @@ final class OverlayFile implements Overlay {
     }
   }
 
-  private void requireWritable() throws OverlayException {
+  @Override
+  protected void requireWritable() throws OverlayException {
     if (readOnly) {
       throw new OverlayException(path.toString(), "overlay is open read-only");
     }
   }
 
-  private void ensureOpen() throws IOException {
-    if (closed) {
-      throw new IOException(path + ": overlay is closed");
-    }
+  @Override
+  protected boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Under {@code rw}: the closed state and the range, which the base checked before the lock was
+   * taken, while a close or a resize could still change them.
+   */
+  private void recheck(String op, long offset, long length) throws IOException {
+    ensureOpen();
+    BlockDevice.requireInside(op, offset, length, size);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.hexz.overlay;
 
+import io.hexz.read.AbstractBlockDevice;
 import io.hexz.read.BlockDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,7 +10,7 @@ import java.nio.ByteBuffer;
  * to the overlay's size (a disk grown past its base reads zeros there). Shrinking needs nothing
  * here: the overlay never reads past its own size. Immutable; a resize makes a new one.
  */
-final class Resized implements BlockDevice {
+final class Resized extends AbstractBlockDevice {
   private static final byte[] ZEROS = new byte[64 << 10];
   private final BlockDevice base;
   private final long size;
@@ -31,11 +32,7 @@ final class Resized implements BlockDevice {
   }
 
   @Override
-  public int read(ByteBuffer dst, long offset) throws IOException {
-    int pre = BlockDevice.precheckRead(dst, offset, size);
-    if (pre <= 0) {
-      return pre;
-    }
+  protected int readChecked(ByteBuffer dst, long offset) throws IOException {
     int n = (int) Math.min(dst.remaining(), size - offset);
     long baseEnd = base.size();
     int fromBase = (int) Math.max(0, Math.min(n, baseEnd - offset));
@@ -60,15 +57,12 @@ final class Resized implements BlockDevice {
   }
 
   @Override
-  public Extent extentAt(long offset, long maxLength) throws IOException {
-    if (offset < 0 || offset >= size || maxLength <= 0) {
-      return BlockDevice.super.extentAt(offset, maxLength); // throws the argument error
-    }
+  protected Extent extentAtChecked(long offset, long length) throws IOException {
     long baseEnd = base.size();
     if (offset >= baseEnd) {
-      return new Extent(Math.min(maxLength, size - offset), true);
+      return new Extent(length, true);
     }
-    return base.extentAt(offset, Math.min(maxLength, baseEnd - offset));
+    return base.extentAt(offset, Math.min(length, baseEnd - offset));
   }
 
   @Override

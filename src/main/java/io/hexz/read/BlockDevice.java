@@ -8,6 +8,10 @@ import java.nio.ReadOnlyBufferException;
 /**
  * A fixed-size array of bytes with positional reads: a snapshot stream, a thin chain, an overlay.
  * Implementations are thread-safe: concurrent reads at any offsets are allowed.
+ *
+ * <p>Implementations extend {@link AbstractBlockDevice}, which checks the arguments and the
+ * closed state of every entry point before the device sees them; one that implements this
+ * interface directly runs the same checks through {@link #precheckRead} and {@link #requireInside}.
  */
 public interface BlockDevice extends Closeable {
 
@@ -26,15 +30,11 @@ public interface BlockDevice extends Closeable {
   /**
    * The argument checks every {@link #read(ByteBuffer, long)} starts with: throws on a negative
    * offset; returns 0 when {@code dst} is full, -1 at or past {@code size}, 1 when the read goes on.
+   * {@link AbstractBlockDevice} runs them itself; this is for a device that implements the
+   * interface directly (public API, so kept).
    */
   static int precheckRead(ByteBuffer dst, long offset, long size) {
-    if (offset < 0) {
-      throw new IllegalArgumentException("offset (" + offset + ") must be >= 0");
-    }
-    if (!dst.hasRemaining()) {
-      return 0;
-    }
-    return offset >= size ? -1 : 1;
+    return AbstractBlockDevice.precheck(dst, offset, size);
   }
 
   /** Array form of {@link #read(ByteBuffer, long)}. */
@@ -60,14 +60,7 @@ public interface BlockDevice extends Closeable {
    * @return bytes delivered (0 at or beyond the end)
    */
   default int transferTo(long offset, int length, byte[] scratch, Sink sink) throws IOException {
-    ByteBuffer bb = ByteBuffer.wrap(scratch, 0, length);
-    while (bb.hasRemaining()) {
-      if (read(bb, offset + bb.position()) < 0) {
-        break;
-      }
-    }
-    sink.bytes(scratch, 0, bb.position());
-    return bb.position();
+    return AbstractBlockDevice.transferByReading(this, offset, length, scratch, sink);
   }
 
   /** A run of bytes that are all stored data or all known to read as zeros without being stored. */
@@ -80,10 +73,7 @@ public interface BlockDevice extends Closeable {
    * block reads. The default knows nothing and calls everything data.
    */
   default Extent extentAt(long offset, long maxLength) throws IOException {
-    if (offset < 0 || offset >= size() || maxLength <= 0) {
-      throw new IllegalArgumentException("offset (" + offset + ") must be inside the device (" + size()
-          + " bytes) and maxLength (" + maxLength + ") positive");
-    }
+    AbstractBlockDevice.requireExtent(offset, maxLength, size());
     return new Extent(Math.min(maxLength, size() - offset), false);
   }
 
@@ -99,10 +89,7 @@ public interface BlockDevice extends Closeable {
 
   /** Throws unless {@code [offset, offset + length)} lies inside a device of {@code size} bytes. */
   static void requireInside(String op, long offset, long length, long size) {
-    if (offset < 0 || length < 0 || offset > size || length > size - offset) {
-      throw new IllegalArgumentException(op + " of " + length + " bytes at " + offset
-          + " runs past the end of the device (" + size + " bytes)");
-    }
+    AbstractBlockDevice.requireInside(op, offset, length, size);
   }
 
   /** Makes written data durable; a no-op for read-only devices. */
@@ -115,11 +102,6 @@ public interface BlockDevice extends Closeable {
    */
   default void discard(long offset, long length) throws IOException {
     requireInside("discard", offset, length, size());
-    byte[] zeros = new byte[(int) Math.min(length, 1 << 20)];
-    for (long done = 0; done < length; ) {
-      int n = (int) Math.min(zeros.length, length - done);
-      write(ByteBuffer.wrap(zeros, 0, n), offset + done);
-      done += n;
-    }
+    AbstractBlockDevice.writeZeros(this, offset, length);
   }
 }

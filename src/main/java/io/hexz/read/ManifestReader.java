@@ -253,7 +253,7 @@ final class ManifestReader implements Tree {
   }
 
   /** A window of the data stream: one file's content. Thread-safe (the stream is). */
-  private static final class Slice implements BlockDevice {
+  private static final class Slice extends AbstractBlockDevice {
     private final BlockDevice base;
     private final long start;
     private final long size;
@@ -270,11 +270,7 @@ final class ManifestReader implements Tree {
     }
 
     @Override
-    public int read(ByteBuffer dst, long offset) throws IOException {
-      int pre = BlockDevice.precheckRead(dst, offset, size);
-      if (pre <= 0) {
-        return pre;
-      }
+    protected int readChecked(ByteBuffer dst, long offset) throws IOException {
       int n = (int) Math.min(dst.remaining(), size - offset);
       ByteBuffer d = dst.duplicate();
       d.limit(d.position() + n);
@@ -285,13 +281,10 @@ final class ManifestReader implements Tree {
       return got;
     }
 
+    /** Straight from the data stream's decoded blocks, no copy into scratch ({@code length} ends inside the file). */
     @Override
-    public int transferTo(long offset, int length, byte[] scratch, Sink sink) throws IOException {
-      if (offset < 0 || length < 0) {
-        throw new IllegalArgumentException("offset (" + offset + ") and length (" + length + ") must be >= 0");
-      }
-      // Straight from the data stream's decoded blocks (no copy into scratch), clipped to the file.
-      return offset >= size ? 0 : base.transferTo(start + offset, (int) Math.min(length, size - offset), scratch, sink);
+    protected int transferChecked(long offset, int length, byte[] scratch, Sink sink) throws IOException {
+      return base.transferTo(start + offset, length, scratch, sink);
     }
 
     /** The data stream is closed with its snapshot. */

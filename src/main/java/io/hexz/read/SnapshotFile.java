@@ -60,7 +60,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the same block and page checks (their hashes are part of the child's root), and so is a clear
  * parent of an encrypted child ({@link HashCheck#AUTHENTICATED}, see {@link Chains}).
  */
-final class SnapshotFile implements Snapshot {
+final class SnapshotFile extends AbstractBlockDevice implements Snapshot {
   private static final AtomicLong IDS = new AtomicLong();
 
   private final long id = IDS.incrementAndGet();
@@ -83,6 +83,7 @@ final class SnapshotFile implements Snapshot {
 
   private SnapshotFile(ByteSource source, BlockCache cache, ReadOptions options, SnapshotFile parent,
       SnapshotOpener.Opened o) {
+    super(source.name());
     this.cipher = o.cipher();
     this.contentIdentity = o.identity();
     this.rawHeader = o.rawHeader();
@@ -222,13 +223,18 @@ final class SnapshotFile implements Snapshot {
   }
 
   @Override
-  public int read(ByteBuffer dst, long offset) throws IOException {
+  protected int readChecked(ByteBuffer dst, long offset) throws IOException {
     return streams.get(StreamKind.DISK).read(dst, offset);
   }
 
   @Override
-  public Extent extentAt(long offset, long maxLength) throws IOException {
-    return streams.get(StreamKind.DISK).extentAt(offset, maxLength);
+  protected Extent extentAtChecked(long offset, long length) throws IOException {
+    return streams.get(StreamKind.DISK).extentAt(offset, length);
+  }
+
+  @Override
+  protected boolean isClosed() {
+    return closed.get();
   }
 
   @Override
@@ -240,7 +246,7 @@ final class SnapshotFile implements Snapshot {
     ExecutorService pool;
     synchronized (this) {
       if (closed.get()) {
-        return CompletableFuture.failedFuture(new IOException(name + " is closed"));
+        return CompletableFuture.failedFuture(closedException());
       }
       if (asyncPool == null) {
         asyncPool = Pools.bounded("hexz-async", Math.max(2, Runtime.getRuntime().availableProcessors()), 4096);

@@ -34,7 +34,7 @@ import java.util.function.BooleanSupplier;
  * <p>Concurrency: thread-safe. The fields are final but for the prefetch plan (volatile, set
  * once); the cache and the prefetcher are thread-safe.
  */
-final class StreamReader implements BlockDevice {
+final class StreamReader extends AbstractBlockDevice {
   /**
    * What every stream of one file reads through, fixed at open: the file (its id in cache keys,
    * its source, header and cipher, null unless encrypted), the cache all layers share, whether
@@ -47,7 +47,6 @@ final class StreamReader implements BlockDevice {
   private static final System.Logger LOG = System.getLogger(StreamReader.class.getName());
 
   private final long id;
-  private final String name;
   private final BlockCache cache;
   private final HashCheck hashCheck;
   private final BooleanSupplier closed;
@@ -77,8 +76,8 @@ final class StreamReader implements BlockDevice {
    *     parent without this stream)
    */
   StreamReader(Layer layer, StreamDescriptor d, StreamReader parentStream) throws IOException {
+    super(layer.source().name());
     this.id = layer.id();
-    this.name = layer.source().name();
     this.cache = layer.cache();
     this.hashCheck = layer.hashCheck();
     this.closed = layer.closed();
@@ -117,12 +116,14 @@ final class StreamReader implements BlockDevice {
   }
 
   @Override
-  public int read(ByteBuffer dst, long offset) throws IOException {
-    int pre = BlockDevice.precheckRead(dst, offset, size);
-    if (pre <= 0) {
-      return pre;
-    }
-    return transferTo(offset, dst.remaining(), null, new BufferSink(dst)); // checks closed
+  protected int readChecked(ByteBuffer dst, long offset) throws IOException {
+    return transferChecked(offset, (int) Math.min(dst.remaining(), size - offset), null, new BufferSink(dst));
+  }
+
+  /** The snapshot's: its streams are closed with it. */
+  @Override
+  protected boolean isClosed() {
+    return closed.getAsBoolean();
   }
 
   /** Streams are closed with their snapshot. */
@@ -139,17 +140,7 @@ final class StreamReader implements BlockDevice {
   }
 
   @Override
-  public int transferTo(long offset, int length, byte[] scratch, BlockDevice.Sink sink) throws IOException {
-    if (offset < 0 || length < 0) {
-      throw new IllegalArgumentException("offset (" + offset + ") and length (" + length + ") must be >= 0");
-    }
-    if (offset >= size || length == 0) {
-      return 0;
-    }
-    if (closed.getAsBoolean()) {
-      throw new IOException(name + " is closed");
-    }
-    int total = (int) Math.min(length, size - offset);
+  protected int transferChecked(long offset, int total, byte[] scratch, BlockDevice.Sink sink) throws IOException {
     long pos = offset;
     int left = total;
     while (left > 0) {
@@ -168,14 +159,8 @@ final class StreamReader implements BlockDevice {
   }
 
   @Override
-  public Extent extentAt(long offset, long maxLength) throws IOException {
-    if (offset < 0 || offset >= size || maxLength <= 0) {
-      return BlockDevice.super.extentAt(offset, maxLength); // throws the argument error
-    }
-    if (closed.getAsBoolean()) {
-      throw new IOException(name + " is closed");
-    }
-    long end = Math.min(size, offset + maxLength);
+  protected Extent extentAtChecked(long offset, long length) throws IOException {
+    long end = offset + length;
     long b = offset >>> shift;
     boolean zero = isZeroBlock(b);
     long pos = Math.min(end, (b + 1) << shift);

@@ -133,7 +133,7 @@ public final class TraceRecorder implements Closeable {
   }
 
   /** A stream that tells the recorder what is read. */
-  private final class Traced implements BlockDevice {
+  private final class Traced extends AbstractBlockDevice {
     private final BlockDevice d;
     private final StreamKind kind;
 
@@ -148,22 +148,22 @@ public final class TraceRecorder implements Closeable {
     }
 
     @Override
-    public int read(ByteBuffer dst, long offset) throws IOException {
+    protected int readChecked(ByteBuffer dst, long offset) throws IOException {
       int n = d.read(dst, offset);
       note(kind, offset, n);
       return n;
     }
 
     @Override
-    public int transferTo(long offset, int length, byte[] scratch, Sink sink) throws IOException {
+    protected int transferChecked(long offset, int length, byte[] scratch, Sink sink) throws IOException {
       int n = d.transferTo(offset, length, scratch, sink);
       note(kind, offset, n);
       return n;
     }
 
     @Override
-    public Extent extentAt(long offset, long maxLength) throws IOException {
-      return d.extentAt(offset, maxLength);
+    protected Extent extentAtChecked(long offset, long length) throws IOException {
+      return d.extentAt(offset, length);
     }
 
     @Override

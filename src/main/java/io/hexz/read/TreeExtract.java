@@ -18,9 +18,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -36,8 +33,9 @@ import java.util.function.Consumer;
  * written to a temporary name beside its target and renamed into place, so a reader never sees a
  * half-written file; names come from the manifest already checked (no '/', no "..") and an
  * existing symlink on the way is refused, so nothing is written outside the destination.
- * Ownership is restored when running as root. Not thread-safe: one call, one thread. The reverse
- * of {@code write.TreeBuilder}; {@code Hexz.extract} is its entry point.
+ * Owners, modes, xattrs and times are set by {@link MetadataRestorer} once each entry is in place
+ * (a directory's after its children, so its time survives). Not thread-safe: one call, one
+ * thread. The reverse of {@code write.TreeBuilder}; {@code Hexz.extract} is its entry point.
  */
 public final class TreeExtract {
   private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
@@ -46,9 +44,8 @@ public final class TreeExtract {
   private final String snapshot;
   private final Tree tree;
   private final Consumer<String> warnings;
-  private final boolean root;
-  /** Bits cleared from restored modes: the umask unless running as root. */
-  private final int umask;
+  /** Owners, modes, xattrs and times, set once an entry is in place. */
+  private final MetadataRestorer metadata;
   private final Map<Long, Path> linked = new HashMap<>();
   /** Directory inodes restored so far: each may be met once. */
   private final Set<Long> visitedDirs = new HashSet<>();
@@ -65,17 +62,7 @@ public final class TreeExtract {
     this.snapshot = snapshot;
     this.tree = tree;
     this.warnings = warnings;
-    this.root = HostTools.isRoot();
-    this.umask = root ? 0 : HostTools.umask();
-  }
-
-  /**
-   * The permission bits to restore. As root, as stored (tar -p). Otherwise as tar does for an
-   * ordinary user: set-user-ID and set-group-ID dropped and the umask applied, so a snapshot cannot
-   * plant a set-id program or a world-writable file in the user's tree.
-   */
-  private int mode(Inode n) {
-    return root ? n.mode() & 07777 : n.mode() & 01777 & ~umask;
+    this.metadata = new MetadataRestorer(snapshot, tree, warnings);
   }
 
   /** Extracts {@code paths} (the whole tree when empty) below {@code dest}; returns the entries written. */
@@ -223,7 +210,7 @@ public final class TreeExtract {
         f.next += f.page.size();
         if (f.page.isEmpty()) {
           stack.pop();
-          applyMetadata(f.dir, f.path);
+          metadata.apply(f.dir, f.path);
           n = null;
           continue;
         }
@@ -267,13 +254,13 @@ public final class TreeExtract {
     switch (n.type()) {
       case TreeManifest.S_IFREG:
         writeContent(n, tmp);
-        applyMetadata(n, tmp);
+        metadata.apply(n, tmp);
         return true;
       case TreeManifest.S_IFLNK:
         Files.delete(tmp);
         // Stored bytes, restored as they were: an absolute or "../" target is data, never followed here.
         HostTools.symlink(tmp, tree.readlink(n));
-        applyMetadata(n, tmp);
+        metadata.apply(n, tmp);
         return true;
       default:
         Files.delete(tmp);
@@ -337,16 +324,12 @@ public final class TreeExtract {
       return false; // a socket cannot be recreated without its server
     }
     char type = name.equals("fifo") ? 'p' : name.charAt(0);
-    // mknod and touch set mode and time by path: Java's setters open the file, which blocks on a fifo.
+    // mknod sets the mode by path: Java's setters open the file, which blocks on a fifo.
     try {
-      if (!HostTools.mknod(p, mode(n), type, n.rdev())) {
+      if (!HostTools.mknod(p, metadata.mode(n), type, n.rdev())) {
         return false;
       }
-      if (root) {
-        Files.setAttribute(p, "unix:uid", n.uid(), NOFOLLOW);
-        Files.setAttribute(p, "unix:gid", n.gid(), NOFOLLOW);
-      }
-      return HostTools.touchMtime(p, n.mtimeSec(), n.mtimeNsec());
+      return metadata.applyToSpecial(n, p);
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {
@@ -383,42 +366,5 @@ public final class TreeExtract {
       // No fsync per file (tar does none either): the rename makes each file appear whole to
       // readers; durability against power loss is the caller's `sync`.
     }
-  }
-
-  private void applyMetadata(Inode n, Path p) throws IOException {
-    if (root) {
-      Files.setAttribute(p, "unix:uid", n.uid(), NOFOLLOW);
-      Files.setAttribute(p, "unix:gid", n.gid(), NOFOLLOW);
-    }
-    if (!n.isSymlink()) {
-      // After chown, which clears set-id bits.
-      Files.setAttribute(p, "unix:mode", mode(n));
-      Map<String, byte[]> x = tree.xattrs(n);
-      if (!x.isEmpty()) {
-        UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class, NOFOLLOW);
-        for (Map.Entry<String, byte[]> e : x.entrySet()) {
-          if (e.getKey().startsWith("user.")) {
-            v.write(e.getKey().substring(5), ByteBuffer.wrap(e.getValue()));
-          } else if (!HostTools.setOtherXattr(p, e.getKey(), e.getValue())) {
-            warnings.accept(p + ": xattr " + e.getKey() + " not restored (setfattr failed or is missing)");
-          }
-        }
-      }
-    }
-    if (n.isSymlink()) {
-      // Java sets a symlink's own time with lutimes (microseconds); touch -h keeps the nanoseconds.
-      HostTools.touchMtime(p, n.mtimeSec(), n.mtimeNsec());
-      return;
-    }
-    // The JDK hands a FileTime to the kernel as nanoseconds since 1970 in a long (years 1677 to
-    // 2262) and saturates beyond: a time outside that would be set wrong, so the entry is
-    // restored and its time is not.
-    if (n.mtimeSec() <= Long.MIN_VALUE / 1_000_000_000L || n.mtimeSec() >= Long.MAX_VALUE / 1_000_000_000L) {
-      warnings.accept(snapshot + ": inode " + n.ino() + ": modification time " + n.mtimeSec()
-          + " s is out of range; not restored");
-      return;
-    }
-    java.time.Instant mtime = java.time.Instant.ofEpochSecond(n.mtimeSec(), n.mtimeNsec());
-    Files.getFileAttributeView(p, BasicFileAttributeView.class, NOFOLLOW).setTimes(FileTime.from(mtime), null, null);
   }
 }

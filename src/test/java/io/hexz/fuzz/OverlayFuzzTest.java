@@ -6,6 +6,7 @@ import io.hexz.Hexz;
 import io.hexz.codec.CodecType;
 import io.hexz.fuzz.Mutator.Span;
 import io.hexz.overlay.Overlay;
+import io.hexz.read.AbstractBlockDevice;
 import io.hexz.read.BlockDevice;
 import io.hexz.read.Snapshot;
 import io.hexz.testing.QuietHexzLog;
@@ -115,13 +116,22 @@ class OverlayFuzzTest {
   }
 
   /** The first {@code size} bytes of a device. */
-  private record Prefix(BlockDevice d, long size) implements BlockDevice {
+  private static final class Prefix extends AbstractBlockDevice {
+    private final BlockDevice d;
+    private final long size;
+
+    Prefix(BlockDevice d, long size) {
+      this.d = d;
+      this.size = size;
+    }
+
     @Override
-    public int read(ByteBuffer dst, long offset) throws java.io.IOException {
-      int pre = BlockDevice.precheckRead(dst, offset, size);
-      if (pre <= 0) {
-        return pre;
-      }
+    public long size() {
+      return size;
+    }
+
+    @Override
+    protected int readChecked(ByteBuffer dst, long offset) throws java.io.IOException {
       ByteBuffer slice = dst.slice().limit((int) Math.min(dst.remaining(), size - offset));
       int n = d.read(slice, offset);
       dst.position(dst.position() + Math.max(0, n));
