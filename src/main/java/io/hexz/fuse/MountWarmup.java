@@ -21,8 +21,10 @@ import java.util.List;
  * <p>It reads the mounted file itself, with {@code O_DIRECT} so that the kernel passes every read
  * to this process instead of answering from its page cache: small and large reads of the first
  * data blocks (found from the index: zero blocks take another path), loaded once and then read
- * from the cache, as a booting guest's reads are. At most {@link #BUDGET_NANOS}; the blocks it reads stay
- * in the cache like any others (a few MiB). Any failure only ends the warm-up.
+ * from the cache, as a booting guest's reads are. At most {@link #BUDGET_NANOS}; the blocks it reads
+ * stay in the cache like any others. Re-reads do not start the prefetcher (no progress), so it
+ * loads two blocks. Local snapshots only: over a network its reads would be requests the user did
+ * not ask for. Any failure only ends the warm-up.
  */
 final class MountWarmup {
   private static final System.Logger LOG = System.getLogger(MountWarmup.class.getName());
@@ -69,9 +71,8 @@ final class MountWarmup {
   /**
    * Where the warm-up reads: the first data (not zeros) of the device, 4 KiB-aligned, with room for
    * a large read; from the index, without reading blocks. The first blocks, because a booting
-   * guest reads them first anyway (partition table, superblock), so over a network the warm-up
-   * fetches nothing the boot would not (a few blocks spread over the disk cost a remote boot
-   * 2 MB more); empty if the device holds no data.
+   * guest reads them first anyway (partition table, superblock), so the warm-up loads nothing the
+   * boot would not; empty if the device holds no data.
    */
   static List<Long> dataOffsets(BlockDevice device) throws IOException {
     long size = device.size();

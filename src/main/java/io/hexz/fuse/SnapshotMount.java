@@ -91,7 +91,9 @@ public final class SnapshotMount {
           disk = ov;
         }
         img.addFile("/disk", disk, o.writable());
-        if (o.recordTrace() == null) { // the warm-up's reads are not the workload's
+        // Not with a trace (the warm-up's reads are not the workload's), nor over a network:
+        // there its reads would be requests the user did not ask for, each costing a round trip.
+        if (o.recordTrace() == null && !remote) {
           warmFile = "disk";
           warmDevice = disk;
         }

@@ -49,15 +49,21 @@ final class Prefetcher {
 
   void onRead(long first, long last) {
     long prev = lastBlock;
-    lastBlock = last;
     // FUSE delivers a sequential stream as concurrent requests that may arrive slightly out of
     // order, so "near the previous read" counts as sequential; a jump further away is random.
     if (first < prev - NEAR || first > prev + NEAR) {
+      lastBlock = last;
       run = 0;
       current = 0;
       aheadTo = last;
       return;
     }
+    if (last <= prev) {
+      // No progress: a re-read of the same blocks (a hot block, a mount's warm-up) or a late
+      // out-of-order read neither grows the run nor ends it.
+      return;
+    }
+    lastBlock = last;
     if (++run < RUN_TO_START) {
       return;
     }

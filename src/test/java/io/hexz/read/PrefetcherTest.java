@@ -50,6 +50,19 @@ class PrefetcherTest {
   }
 
   @Test
+  void reReadingTheSameBlocksLoadsNothingAndALateReadDoesNotEndTheRun() {
+    for (int i = 0; i < 1000; i++) {
+      p.onRead(500, 500); // a hot block read again and again
+    }
+    assertEquals(List.of(), loaded, "re-reads are not a sequential run");
+    p.onRead(501, 501);
+    p.onRead(502, 502); // run of three: 2 ahead
+    p.onRead(501, 501); // late, out of order
+    p.onRead(503, 503); // continues: 4 ahead
+    assertEquals(List.of(503L, 504L, 505L, 506L, 507L), loaded);
+  }
+
+  @Test
   void randomReadsLoadNothing() {
     for (long b = 0; b < 50_000; b += 997) {
       p.onRead(b, b + 1);
