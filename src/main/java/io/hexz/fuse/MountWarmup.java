@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
 
 /**
  * Runs the read path of a fresh mount before the mount is announced, so that the first reads of
@@ -41,17 +40,16 @@ final class MountWarmup {
     long start = System.nanoTime();
     int reads = 0;
     try {
-      List<Long> offsets = dataOffsets(device);
-      if (offsets.isEmpty()) {
+      long base = firstData(device);
+      if (base < 0) {
         return;
       }
       OpenOption direct = com.sun.nio.file.ExtendedOpenOption.DIRECT;
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, direct)) {
         ByteBuffer buf = ByteBuffer.allocateDirect(LARGE + SMALL).alignedSlice(SMALL);
         for (; reads < READS && System.nanoTime() - start < BUDGET_NANOS; reads++) {
-          long base = offsets.get(reads % offsets.size());
           int len = reads % 8 == 7 ? LARGE : SMALL;
-          long off = base + (long) (reads / offsets.size() % 16) * SMALL;
+          long off = base + (long) (reads % 16) * SMALL;
           if (off + len > device.size()) {
             off = base;
             len = SMALL;
@@ -72,19 +70,19 @@ final class MountWarmup {
    * Where the warm-up reads: the first data (not zeros) of the device, 4 KiB-aligned, with room for
    * a large read; from the index, without reading blocks. The first blocks, because a booting
    * guest reads them first anyway (partition table, superblock), so the warm-up loads nothing the
-   * boot would not; empty if the device holds no data.
+   * boot would not; -1 if the device holds no data there.
    */
-  static List<Long> dataOffsets(BlockDevice device) throws IOException {
+  static long firstData(BlockDevice device) throws IOException {
     long size = device.size();
     long at = 0;
     while (at <= size - LARGE) {
       BlockDevice.Extent e = device.extentAt(at, size - at);
       if (!e.zero()) {
         long first = at & -SMALL;
-        return first + LARGE <= size ? List.of(first) : List.of();
+        return first + LARGE <= size ? first : -1;
       }
       at += e.length();
     }
-    return List.of();
+    return -1;
   }
 }
